@@ -1,0 +1,1 @@
+"""Streamlit explorer; talks to the API only."""
