@@ -43,7 +43,6 @@ def _suppress_numbering(par: Paragraph) -> None:
 
 def _field(par: Paragraph, instr: str) -> None:
     """Append a simple field (PAGE, NUMPAGES) with a placeholder result."""
-    run = par.add_run()
     fld = OxmlElement("w:fldSimple")
     fld.set(qn("w:instr"), instr)
     inner = OxmlElement("w:r")
@@ -51,7 +50,7 @@ def _field(par: Paragraph, instr: str) -> None:
     t.text = "1"
     inner.append(t)
     fld.append(inner)
-    run._r.addnext(fld)
+    par._p.append(fld)
 
 
 def _table(document: Document, b: MdBlock) -> None:  # type: ignore[valid-type]
