@@ -133,6 +133,7 @@ class Passage(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     embedding_model: Mapped[str | None] = mapped_column(String(200))
+    tagged_with: Mapped[str | None] = mapped_column(String(120))
 
     review: Mapped[Review] = relationship(back_populates="passages")
     section: Mapped[Section] = relationship(back_populates="passages")
