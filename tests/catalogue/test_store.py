@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,11 +24,13 @@ from tests.factories import parsed_review
 
 
 @pytest.fixture()
-def factory(tmp_path: Path) -> sessionmaker[Session]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'cat.sqlite3'}")
+def factory(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """A migrated catalogue on SQLite and, under `make test`, on PostgreSQL."""
+    engine = make_engine(database_url)
     migrate(engine)
-    assert current_revision(engine) is not None
-    return session_factory(engine)
+    assert current_revision(engine) == "0001"
+    yield session_factory(engine)
+    engine.dispose()
 
 
 def _suggest(standard: str, score: float = 0.8) -> Suggestion:
