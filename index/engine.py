@@ -1,0 +1,326 @@
+"""The search engine: BM25 + dense vectors + filters + fusion over a list of passages.
+
+The engine never touches the database: the services layer hands it :class:`PassageRecord` rows
+and one stored embedding per passage. Filters become an allowed-id array (``index.filters``)
+that both retrievers honour inside their search, so a filtered query still fills its page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.dense import DenseIndex, DenseKind
+from index.encoder import Encoder
+from index.errors import IndexMismatchError, NotIndexedError, QueryError
+from index.filters import FilterColumns
+from index.fusion import FUSERS, get_fuser
+from index.manifest import REBUILD_HINT, IndexManifest, corpus_hash
+from index.records import PassageRecord, ReviewGroup, SearchFilters, SearchHit
+from index.similarity import ReviewProfiles, SimilarReview, build_profiles, similar_reviews, surface_forms
+from index.snippets import make_snippet, matched_terms
+from index.sparse import SparseIndex
+
+MODES = ("hybrid", "bm25", "dense")
+MAX_QUERY_CHARS = 1000
+MAX_RESULTS = 1000  # offset + k may not exceed this
+OVERFETCH = 3  # hybrid fetches this many times offset + k from each retriever ...
+MIN_CANDIDATES = 50  # ... and at least this many
+ANN_THRESHOLD = 200_000
+
+Ranked = list[tuple[int, float]]
+
+
+def validate_query(query: str) -> str:
+    """The query stripped of surrounding space; :class:`QueryError` if empty or too long."""
+    if not isinstance(query, str):
+        raise QueryError("the query must be text")
+    text = query.strip()
+    if not text:
+        raise QueryError("the query is empty; type one or more words")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query has {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
+    return text
+
+
+def _validate_page(k: int, offset: int) -> None:
+    if k < 1:
+        raise QueryError("k (results per page) must be at least 1")
+    if offset < 0:
+        raise QueryError("offset must not be negative")
+    if offset + k > MAX_RESULTS:
+        raise QueryError(f"offset + k may not exceed {MAX_RESULTS}")
+
+
+def _pairs(found: tuple[np.ndarray, np.ndarray]) -> Ranked:
+    return list(zip(found[0].tolist(), found[1].tolist(), strict=True))
+
+
+class SearchEngine:
+    """Hybrid search over passages. Build it with :meth:`build` or :meth:`load`."""
+
+    def __init__(
+        self,
+        records: Sequence[PassageRecord],
+        dense: DenseIndex,
+        sparse: SparseIndex,
+        encoder: Encoder,
+        *,
+        taxonomy_version: str = "",
+    ) -> None:
+        self.encoder = encoder
+        self.taxonomy_version = taxonomy_version
+        self._dense = dense
+        self._sparse = sparse
+        self._set_records(records)
+
+    def _set_records(self, records: Iterable[PassageRecord]) -> None:
+        self._records = list(records)
+        self._by_id = {r.passage_id: r for r in self._records}
+        if len(self._by_id) != len(self._records):
+            raise ValueError("passage ids must be unique")
+        self._columns = FilterColumns(self._records)
+        self._profiles: ReviewProfiles | None = None
+
+    @classmethod
+    def build(
+        cls,
+        records: Sequence[PassageRecord],
+        embeddings: np.ndarray,
+        encoder: Encoder,
+        *,
+        taxonomy_version: str = "",
+        ann_threshold: int = ANN_THRESHOLD,
+        dense_kind: DenseKind = "auto",
+    ) -> SearchEngine:
+        """Index ``records``; ``embeddings[i]`` is the normalised vector of ``records[i]``."""
+        if embeddings.shape != (len(records), encoder.dimension):
+            raise ValueError(
+                f"embeddings have shape {embeddings.shape}, expected ({len(records)}, {encoder.dimension})"
+            )
+        ids = np.fromiter((r.passage_id for r in records), dtype=np.int64, count=len(records))
+        dense = DenseIndex(encoder.dimension, kind=dense_kind, ann_threshold=ann_threshold)
+        dense.add(ids, embeddings)
+        sparse = SparseIndex()
+        sparse.build(ids, [r.text for r in records])
+        return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version)
+
+    # ----------------------------------------------------------------- facts
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @property
+    def dense_kind(self) -> str:
+        """``flat`` (exact) or ``hnsw`` (approximate)."""
+        return self._dense.kind
+
+    def record(self, passage_id: int) -> PassageRecord:
+        """The record of an indexed passage."""
+        try:
+            return self._by_id[passage_id]
+        except KeyError:
+            raise NotIndexedError(f"passage {passage_id} is not in the search index") from None
+
+    def allowed_ids(self, filters: SearchFilters) -> np.ndarray | None:
+        """Passage ids passing ``filters`` (``None`` when no filter is set)."""
+        return self._columns.allowed_ids(filters)
+
+    # ----------------------------------------------------------------- search
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        mode: str = "hybrid",
+        filters: SearchFilters = SearchFilters(),
+        fusion: str = "rrf",
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """One page of results: ranks ``offset + 1`` to ``offset + k``.
+
+        ``mode`` is ``hybrid`` (BM25 and dense lists fused by ``fusion``), ``bm25`` or ``dense``.
+        Scores are BM25 scores, cosine similarities or fused scores respectively.
+        """
+        text = validate_query(query)
+        if mode not in MODES:
+            raise QueryError(f"unknown search mode {mode!r}; valid: {', '.join(MODES)}")
+        if mode == "hybrid" and fusion not in FUSERS:
+            raise QueryError(f"unknown fusion {fusion!r}; valid: {', '.join(sorted(FUSERS))}")
+        _validate_page(k, offset)
+        need = offset + k
+        allowed = self._columns.allowed_ids(filters)
+        if allowed is not None and not allowed.size:
+            return []
+        fetch = max(need * OVERFETCH, MIN_CANDIDATES) if mode == "hybrid" else need
+        bm25: Ranked = _pairs(self._sparse.search(text, fetch, allowed)) if mode != "dense" else []
+        dense: Ranked = []
+        if mode != "bm25":
+            vector = self.encoder.encode([text])[0]
+            dense = _pairs(self._dense.search(vector, fetch, allowed))
+        if mode == "bm25":
+            ranked = bm25
+        elif mode == "dense":
+            ranked = dense
+        else:
+            ranked = get_fuser(fusion)([bm25, dense])
+        bm25_ranks = {pid: rank for rank, (pid, _) in enumerate(bm25, start=1)}
+        dense_ranks = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
+        return [
+            self._hit(pid, score, text, bm25_ranks.get(pid), dense_ranks.get(pid))
+            for pid, score in ranked[offset:need]
+        ]
+
+    def _hit(
+        self, passage_id: int, score: float, query: str, bm25_rank: int | None, dense_rank: int | None
+    ) -> SearchHit:
+        record = self._by_id[passage_id]
+        return SearchHit(
+            record=record,
+            score=float(score),
+            snippet=make_snippet(record.text, query),
+            bm25_rank=bm25_rank,
+            dense_rank=dense_rank,
+            matched_terms=matched_terms(record.text, query),
+        )
+
+    def more_like_this(
+        self,
+        passage_id: int,
+        k: int = 10,
+        filters: SearchFilters = SearchFilters(),
+        *,
+        other_reviews_only: bool = False,
+    ) -> list[SearchHit]:
+        """Passages nearest to an indexed passage (never itself), by cosine of stored vectors."""
+        source = self.record(passage_id)
+        _validate_page(k, 0)
+        mask = self._columns.mask(filters)
+        if other_reviews_only:
+            other = self._columns.review_ids != source.review_id
+            mask = other if mask is None else mask & other
+        allowed = None if mask is None else self._columns.ids[mask & (self._columns.ids != passage_id)]
+        vector = self._dense.reconstruct([passage_id])[0]
+        found = _pairs(self._dense.search(vector, k + 1 if allowed is None else k, allowed))
+        found = [(pid, score) for pid, score in found if pid != passage_id][:k]
+        return [self._hit(pid, score, "", None, rank) for rank, (pid, score) in enumerate(found, start=1)]
+
+    @staticmethod
+    def group_by_review(hits: Sequence[SearchHit]) -> list[ReviewGroup]:
+        """Hits grouped by review, groups ordered by their best (first) hit."""
+        grouped: dict[int, list[SearchHit]] = {}
+        for hit in hits:
+            grouped.setdefault(hit.record.review_id, []).append(hit)
+        return [
+            ReviewGroup(
+                review_id=review_id,
+                title=group[0].record.title,
+                reference=group[0].record.reference,
+                best_score=group[0].score,
+                hits=tuple(group),
+            )
+            for review_id, group in grouped.items()
+        ]
+
+    def similar_reviews(self, review_id: int, k: int = 5) -> list[SimilarReview]:
+        """Reviews most like ``review_id``: (review_id, score, reason), best first."""
+        if self._profiles is None:
+            columns = self._columns
+            reviews, codes = np.unique(columns.review_ids, return_inverse=True)
+            self._profiles = build_profiles(
+                columns.review_ids,
+                [r.standards for r in self._records],
+                lambda rows: self._dense.reconstruct(columns.ids[rows]),
+                self._sparse.grouped_term_weights(columns.ids, codes, reviews.size),
+                self._sparse.vocabulary(),
+            )
+        try:
+            self._profiles.row(review_id)
+        except KeyError:
+            raise NotIndexedError(f"review {review_id} has no passages in the search index") from None
+
+        def surface(rid: int) -> dict[str, str]:
+            rows = self._columns.positions_of_review(rid)
+            return surface_forms([self._records[int(i)].text for i in rows])
+
+        return similar_reviews(self._profiles, review_id, k=k, surface=surface)
+
+    # ----------------------------------------------------------------- changes
+    def update(
+        self,
+        added_records: Sequence[PassageRecord],
+        added_embeddings: np.ndarray,
+        removed_ids: Iterable[int] = (),
+    ) -> None:
+        """Add (or replace, by passage id) and remove passages.
+
+        The dense index changes in place; BM25 is re-indexed from the texts (bm25s has no
+        incremental add) and the filter columns are rebuilt.
+        """
+        added = list(added_records)
+        vectors = np.asarray(added_embeddings, dtype=np.float32).reshape(-1, self.encoder.dimension)
+        if vectors.shape[0] != len(added):
+            raise ValueError(f"{len(added)} added records but {vectors.shape[0]} embeddings")
+        added_ids = np.fromiter((r.passage_id for r in added), dtype=np.int64, count=len(added))
+        if np.unique(added_ids).size != added_ids.size:
+            raise ValueError("added passage ids must be unique")
+        drop = set(int(i) for i in removed_ids) | {int(i) for i in added_ids if int(i) in self._by_id}
+        self._dense.remove(np.fromiter(drop, dtype=np.int64, count=len(drop)))
+        self._dense.add(added_ids, vectors)
+        records = [r for r in self._records if r.passage_id not in drop] + added
+        self._sparse.build([r.passage_id for r in records], [r.text for r in records])
+        self._set_records(records)
+
+    # ----------------------------------------------------------------- files
+    def manifest(self) -> IndexManifest:
+        """The manifest describing this engine's current contents."""
+        return _expected_manifest(self._records, self.encoder, self.taxonomy_version, self._dense.kind)
+
+    def save(self, directory: Path | str) -> IndexManifest:
+        """Write the dense index, the BM25 index and (last) the manifest into ``directory``."""
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        self._dense.save(folder)
+        self._sparse.save(folder)
+        manifest = self.manifest()
+        manifest.write(folder)
+        return manifest
+
+    @classmethod
+    def load(
+        cls,
+        directory: Path | str,
+        records: Sequence[PassageRecord],
+        encoder: Encoder,
+        *,
+        taxonomy_version: str = "",
+        ann_threshold: int = ANN_THRESHOLD,
+    ) -> SearchEngine:
+        """Open a saved index for ``records`` (any order); refuse it if it does not match them."""
+        folder = Path(directory)
+        stored = IndexManifest.read(folder)
+        stored.check(_expected_manifest(records, encoder, taxonomy_version, stored.index_kind))
+        dense = DenseIndex.load(folder, ann_threshold=ann_threshold)
+        sparse = SparseIndex.load(folder)
+        wanted = np.sort(np.fromiter((r.passage_id for r in records), dtype=np.int64, count=len(records)))
+        for name, ids in (("dense", dense.ids()), ("BM25", sparse.ids())):
+            if not np.array_equal(np.sort(ids), wanted):
+                raise IndexMismatchError(
+                    f"the {name} index files in {folder} hold other passages than the manifest "
+                    f"describes (an interrupted save?); {REBUILD_HINT}"
+                )
+        return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version)
+
+
+def _expected_manifest(
+    records: Sequence[PassageRecord], encoder: Encoder, taxonomy_version: str, dense_kind: str
+) -> IndexManifest:
+    return IndexManifest.create(
+        model_id=encoder.model_id,
+        dimension=encoder.dimension,
+        taxonomy_version=taxonomy_version,
+        passage_count=len(records),
+        corpus_hash=corpus_hash((r.passage_id for r in records), (r.text for r in records)),
+        index_kind=dense_kind,
+    )
