@@ -17,6 +17,7 @@ Usage::
     .venv/bin/python tools/build_samples.py --only NAME     # build one (repeatable)
     .venv/bin/python tools/build_samples.py --check         # validate truth files, build nothing
     .venv/bin/python tools/build_samples.py --check --only NAME
+    .venv/bin/python tools/build_samples.py --verify        # snippets survive in built files
 
 ``--check`` verifies every truth snippet / recommendation start occurs verbatim (and once) in the
 source text, that ids are S01..S26 / L1..L10, metadata values are canonical and the action-plan row
@@ -106,16 +107,39 @@ def run_check(selected: list[str]) -> int:
     return bad
 
 
+def run_verify(selected: list[str]) -> int:
+    """Check truth strings are present in the built files; return the number failing."""
+    from sample_verify import verify
+
+    bad = 0
+    for name in selected:
+        _, _, truth = load(name)
+        out = OUTPUT / f"{name}.{truth.get('format', 'md')}"
+        if not out.exists():
+            print(f"FAIL {name}: {out.relative_to(ROOT)} not built")
+            bad += 1
+            continue
+        missing = verify(out, truth)
+        print(f"{'FAIL' if missing else 'ok  '} {name}: {len(missing)} truth strings missing from {out.name}")
+        for m in missing:
+            print(f"     missing: {m!r}")
+        bad += bool(missing)
+    return bad
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", action="append", metavar="NAME", help="sample name (repeatable)")
     ap.add_argument("--check", action="store_true", help="validate truth files and exit")
+    ap.add_argument("--verify", action="store_true", help="check truth strings in built files and exit")
     args = ap.parse_args(argv)
     selected = names(args.only)
-    if args.check:
-        bad = run_check(selected)
-        print(f"{len(selected)} samples checked, {bad} with errors")
+    if args.check or args.verify:
+        bad = run_check(selected) if args.check else 0
+        if args.verify:
+            bad += run_verify(selected)
+        print(f"{len(selected)} samples checked, {bad} failures")
         return 1 if bad else 0
     for name in selected:
         out = build_one(name)
