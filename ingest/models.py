@@ -67,6 +67,7 @@ class RawDocument:
     media_type: Literal["pdf", "docx", "text"]
     blocks: tuple[Block, ...]
     page_count: int | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

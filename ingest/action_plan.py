@@ -1,0 +1,208 @@
+"""Action-plan tables -> :class:`ActionRow` records.
+
+Header cells are mapped to canonical columns by their wording (§1.4 of the formats reference).
+A table is an action plan when its header has an action column plus another plan column.
+Rows continuing a row cut by a page break (no number, no recommendation, text carrying on in
+lower case) are merged into the previous row; a row with an action but no number belongs to the
+recommendation above (carried down).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.models import ActionRow
+from ingest.normalise import NormalisedDocument
+
+Rows = tuple[tuple[str, ...], ...]
+
+COLUMN_VARIANTS: dict[str, tuple[str, ...]] = {
+    "rec_no": (
+        "no",
+        "no.",
+        "rec",
+        "rec no",
+        "rec.",
+        "ref",
+        "#",
+        "number",
+        "recommendation number",
+        "recommendation no",
+        "rec number",
+        "rec ref",
+        "r",
+    ),
+    "recommendation": ("recommendation", "recommendations", "learning point", "learning"),
+    "scope": ("local/regional/national", "scope", "scope of recommendation", "level"),
+    "action": (
+        "action",
+        "actions",
+        "action to take",
+        "actions required",
+        "action required",
+        "what will be done",
+        "agreed action",
+        "actions to be taken",
+    ),
+    "lead_agency": (
+        "lead agency",
+        "lead officer/agency",
+        "responsible agency",
+        "lead",
+        "owner",
+        "responsible",
+        "lead officer",
+        "agency",
+        "lead agency/officer",
+        "by whom",
+    ),
+    "milestones": (
+        "key milestones",
+        "how will this be achieved",
+        "milestones",
+        "key milestones achieved in enacting recommendation",
+    ),
+    "timescale": (
+        "timescale",
+        "timescales",
+        "target date",
+        "by when",
+        "deadline",
+        "date",
+        "completion date",
+        "target",
+    ),
+    "outcome": (
+        "outcome",
+        "intended outcome",
+        "evidence of impact",
+        "evidence of completion",
+        "evidence of impact/completion",
+        "date of completion and outcome",
+        "outcomes",
+        "success measure",
+        "expected outcome",
+        "impact",
+    ),
+    "status": (
+        "status",
+        "progress",
+        "progress/status",
+        "rag",
+        "rag status",
+        "progress / status",
+        "current status",
+    ),
+}
+
+
+def _key(cell: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w/#.]+", " ", cell.lower())).strip(" .")
+
+
+_LOOKUP = {_key(v): col for col, variants in COLUMN_VARIANTS.items() for v in variants}
+
+
+def map_header(header: tuple[str, ...]) -> dict[str, int]:
+    """Canonical column -> index for the cells of an action-plan header row."""
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = _key(cell)
+        column = _LOOKUP.get(key)
+        if column is None:
+            column = _fuzzy_column(key)
+        if column is not None and column not in mapping:
+            mapping[column] = index
+    return mapping
+
+
+def _fuzzy_column(key: str) -> str | None:
+    if not key:
+        return None
+    words = set(key.replace("/", " ").split())
+    if key.startswith(("rec no", "rec.", "recommendation n", "rec ref")):
+        return "rec_no"
+    for column, cues in (
+        ("status", ("status", "rag", "progress")),
+        ("timescale", ("timescale", "date", "when")),
+        ("lead_agency", ("lead", "responsible", "owner")),
+        ("outcome", ("outcome", "impact")),
+        ("action", ("action", "actions")),
+        ("milestones", ("milestone", "milestones")),
+        ("recommendation", ("recommendation",)),
+    ):
+        if words & set(cues):
+            return column
+    return None
+
+
+def is_action_plan_table(rows: Rows) -> bool:
+    """True when the header row maps to an action column and at least one other plan column."""
+    if not rows:
+        return False
+    mapping = map_header(rows[0])
+    others = set(mapping) & {"lead_agency", "timescale", "status", "outcome", "milestones"}
+    return "action" in mapping and bool(others)
+
+
+def extract_action_plan(doc: NormalisedDocument) -> list[ActionRow]:
+    """All action-plan rows of the document, in order."""
+    out: list[ActionRow] = []
+    for block in doc.blocks:
+        if block.kind == "table" and block.rows and is_action_plan_table(block.rows):
+            out.extend(table_rows(block.rows))
+    return out
+
+
+def table_rows(rows: Rows) -> list[ActionRow]:
+    """Map one action-plan table's body rows to :class:`ActionRow` records."""
+    mapping = map_header(rows[0])
+
+    def cell(row: tuple[str, ...], column: str) -> str:
+        index = mapping.get(column)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    merged: list[dict[str, str]] = []
+    for row in rows[1:]:
+        if row == rows[0] or not any(c.strip() for c in row):
+            continue  # a header row repeated on a new page, or an empty row
+        values = {column: cell(row, column) for column in mapping}
+        if merged and _is_continuation(values, merged[-1]):
+            for column, value in values.items():
+                if value:
+                    merged[-1][column] = f"{merged[-1][column]} {value}".strip()
+            continue
+        merged.append(values)
+    result: list[ActionRow] = []
+    last_rec: str | None = None
+    for values in merged:
+        rec = values.get("rec_no") or values.get("recommendation") or None
+        if rec:
+            last_rec = _rec_number(rec) if values.get("rec_no") else rec
+        result.append(
+            ActionRow(
+                recommendation=last_rec,
+                action=values.get("action", ""),
+                lead_agency=values.get("lead_agency") or None,
+                timescale=values.get("timescale") or None,
+                status=values.get("status") or None,
+                outcome=values.get("outcome") or None,
+            )
+        )
+    return result
+
+
+def _rec_number(cell: str) -> str:
+    match = re.match(r"^\s*(?:recommendation\s*)?(R?\d+[a-z]?(?:\.\d+)?|[a-z]|[ivx]+)\b", cell, re.IGNORECASE)
+    return match.group(1) if match else cell
+
+
+def _is_continuation(values: dict[str, str], previous: dict[str, str]) -> bool:
+    """A row cut by a page break: no number or recommendation, and its text carries on."""
+    if values.get("rec_no") or values.get("recommendation"):
+        return False
+    action = values.get("action", "")
+    if not action:
+        return True
+    prev_action = previous.get("action", "")
+    return action[:1].islower() and not re.search(r"[.!?)]\s*$", prev_action)

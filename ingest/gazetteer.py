@@ -1,0 +1,340 @@
+"""Boards and agencies of Welsh safeguarding practice, with the names reports use for them.
+
+Facts follow §3 and §6.1 of the review-formats reference: six regional boards with their short
+names, Welsh names, local authorities and police / health board partners, and the agencies that
+appear in reviews, each with aliases and abbreviations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+_APOS = "['’]"
+
+
+@dataclass(frozen=True)
+class Board:
+    """A regional safeguarding board and the cues that point to it."""
+
+    name: str
+    tokens: tuple[str, ...]
+    names: tuple[str, ...]
+    local_authorities: tuple[str, ...]
+    health_boards: tuple[str, ...]
+    police: tuple[str, ...]
+
+
+BOARDS: tuple[Board, ...] = (
+    Board(
+        "North Wales Safeguarding Board",
+        ("NWSB", "NWSCB", "NWSAB"),
+        (
+            r"North Wales Safeguarding (?:Children|Adults)?\s*Board",
+            r"North Wales Safeguarding Children" + _APOS + r"?s? Board",
+            r"Bwrdd Diogelu (?:Plant |Oedolion )?Gogledd Cymru",
+            r"northwalessafeguardingboard\.wales",
+        ),
+        (
+            "Isle of Anglesey",
+            "Anglesey",
+            "Ynys Môn",
+            "Gwynedd",
+            "Conwy",
+            "Denbighshire",
+            "Flintshire",
+            "Wrexham",
+        ),
+        ("Betsi Cadwaladr",),
+        ("North Wales Police",),
+    ),
+    Board(
+        "Mid and West Wales Safeguarding Board",
+        ("CYSUR", "CWMPAS"),
+        (
+            r"Mid and West Wales Safeguarding (?:Children|Adults)?\s*Board",
+            r"Bwrdd Diogelu Canolbarth a Gorllewin Cymru",
+            r"cysur\.wales",
+        ),
+        ("Carmarthenshire", "Ceredigion", "Pembrokeshire", "Powys"),
+        ("Hywel Dda", "Powys Teaching"),
+        ("Dyfed-Powys Police", "Dyfed Powys Police"),
+    ),
+    Board(
+        "West Glamorgan Safeguarding Board",
+        ("WGSB", "WBSB", "WBSCB"),
+        (
+            r"West Glamorgan Safeguarding (?:Children|Adults)?\s*Board",
+            r"Western Bay Safeguarding (?:Children|Adults)?\s*Board",
+            r"Bwrdd Diogelu Gorllewin Morgannwg",
+            r"wgsb\.wales",
+        ),
+        ("Swansea", "Neath Port Talbot"),
+        ("Swansea Bay",),
+        (),
+    ),
+    Board(
+        "Cwm Taf Morgannwg Safeguarding Board",
+        ("CTMSB", "CTSB", "CTSCB"),
+        (
+            r"Cwm Taf Morgannwg Safeguarding (?:Children|Adults)?\s*Board",
+            r"Cwm Taf Safeguarding (?:Children|Adults)?\s*Board",
+            r"Bwrdd Diogelu Cwm Taf Morgannwg",
+            r"cwmtafmorgannwgsafeguardingboard\.co\.uk",
+        ),
+        ("Rhondda Cynon Taf", "Merthyr Tydfil", "Bridgend"),
+        ("Cwm Taf Morgannwg University Health Board", "Cwm Taf Morgannwg UHB"),
+        (),
+    ),
+    Board(
+        "Cardiff and Vale Regional Safeguarding Board",
+        ("CVRSB", "CVSB", "C&V RSB"),
+        (
+            r"Cardiff and (?:the )?Vale(?: of Glamorgan)? Regional Safeguarding (?:Children|Adults)?\s*Board",
+            r"Bwrdd Diogelu Rhanbarthol Caerdydd a" + _APOS + r"r Fro",
+            r"cardiffandvalersb\.co\.uk",
+        ),
+        ("Cardiff", "Vale of Glamorgan"),
+        ("Cardiff and Vale University Health Board", "Cardiff and Vale UHB"),
+        (),
+    ),
+    Board(
+        "Gwent Safeguarding Board",
+        ("SEWSCB", "GWASB"),
+        (
+            r"Gwent Safeguarding(?: Board)?",
+            r"South East Wales Safeguarding Children" + _APOS + r"?s? Board",
+            r"Gwent[- ]wide Adult Safeguarding Board",
+            r"Bwrdd Diogelu Gwent",
+            r"gwentsafeguarding\.org\.uk",
+        ),
+        ("Blaenau Gwent", "Caerphilly", "Monmouthshire", "Newport", "Torfaen"),
+        ("Aneurin Bevan",),
+        ("Gwent Police",),
+    ),
+)
+
+BOARD_TOKENS: dict[str, str] = {token: board.name for board in BOARDS for token in board.tokens}
+"""Short board tokens used in references ("CTMSB") -> canonical board name."""
+
+
+@dataclass(frozen=True)
+class Agency:
+    """An agency with its kind and the patterns (regexes) that name it."""
+
+    name: str
+    kind: str
+    patterns: tuple[str, ...]
+    case_sensitive: tuple[str, ...] = ()
+
+
+_UHB = r"(?:University Health Board|UHB|Health Board)"
+AGENCIES: tuple[Agency, ...] = (
+    Agency("North Wales Police", "police", (r"North Wales Police",), ("NWP",)),
+    Agency("Dyfed-Powys Police", "police", (r"Dyfed[- ]Powys Police",), ("DPP",)),
+    Agency("South Wales Police", "police", (r"South Wales Police",), ("SWP",)),
+    Agency("Gwent Police", "police", (r"Gwent Police",)),
+    Agency("British Transport Police", "police", (r"British Transport Police",), ("BTP",)),
+    Agency("Aneurin Bevan University Health Board", "health_board", (r"Aneurin Bevan " + _UHB,), ("ABUHB",)),
+    Agency(
+        "Betsi Cadwaladr University Health Board", "health_board", (r"Betsi Cadwaladr " + _UHB,), ("BCUHB",)
+    ),
+    Agency(
+        "Cardiff and Vale University Health Board",
+        "health_board",
+        (r"Cardiff and Vale " + _UHB,),
+        ("CAVUHB", "C&V UHB"),
+    ),
+    Agency(
+        "Cwm Taf Morgannwg University Health Board",
+        "health_board",
+        (r"Cwm Taf Morgannwg " + _UHB,),
+        ("CTMUHB",),
+    ),
+    Agency("Hywel Dda University Health Board", "health_board", (r"Hywel Dda " + _UHB,), ("HDUHB", "HDdUHB")),
+    Agency(
+        "Powys Teaching Health Board",
+        "health_board",
+        (r"Powys Teaching Health Board", r"Powys THB"),
+        ("PTHB",),
+    ),
+    Agency("Swansea Bay University Health Board", "health_board", (r"Swansea Bay " + _UHB,), ("SBUHB",)),
+    Agency(
+        "Abertawe Bro Morgannwg University Health Board",
+        "health_board",
+        (r"Abertawe Bro Morgannwg " + _UHB,),
+        ("ABMU", "ABMUHB"),
+    ),
+    Agency(
+        "Welsh Ambulance Services NHS Trust",
+        "nhs_trust",
+        (r"Welsh Ambulance Services? (?:NHS )?Trust", r"Welsh Ambulance Service"),
+        ("WAST",),
+    ),
+    Agency("Public Health Wales", "nhs_trust", (r"Public Health Wales",), ("PHW",)),
+    Agency("Velindre University NHS Trust", "nhs_trust", (r"Velindre(?: University)?(?: NHS)? Trust",)),
+    Agency(
+        "Children's Services",
+        "local_authority",
+        (r"Children" + _APOS + r"?s? (?:Services|Social Care|Social Services)",),
+    ),
+    Agency(
+        "Adult Social Care",
+        "local_authority",
+        (
+            r"Adult Social (?:Care|Services)",
+            r"Adult Services",
+            r"Community Care Team",
+            r"Adult Safeguarding Team",
+        ),
+    ),
+    Agency(
+        "Multi-Agency Safeguarding Hub", "local_authority", (r"Multi[- ]Agency Safeguarding Hub",), ("MASH",)
+    ),
+    Agency(
+        "Information, Advice and Assistance Service",
+        "local_authority",
+        (r"Information,? Advice and Assistance",),
+        ("IAA",),
+    ),
+    Agency("Flying Start", "local_authority", (r"Flying Start",)),
+    Agency(
+        "Education Welfare Service",
+        "education",
+        (r"Education Welfare (?:Service|Officer)s?",),
+        ("EWS", "EWO"),
+    ),
+    Agency(
+        "School",
+        "education",
+        (
+            r"(?:primary|secondary|comprehensive|high) school",
+            r"the school",
+            r"Designated Safeguarding (?:Person|Lead)",
+            r"pupil referral unit",
+        ),
+        ("DSP", "PRU"),
+    ),
+    Agency("Further Education College", "education", (r"(?:further education )?college",)),
+    Agency(
+        "Housing Services",
+        "housing",
+        (r"housing options", r"homelessness (?:team|service)s?", r"housing (?:department|services?|team)"),
+    ),
+    Agency(
+        "Housing Association",
+        "housing",
+        (r"housing associations?", r"registered social landlords?"),
+        ("RSL",),
+    ),
+    Agency(
+        "General Practice",
+        "health",
+        (r"general practi(?:ce|tioners?)", r"GP (?:practice|surgery)s?"),
+        ("GP", "GPs"),
+    ),
+    Agency("Health Visiting", "health", (r"health visit(?:ors?|ing)",)),
+    Agency("Midwifery", "health", (r"midwi(?:fe|ves|fery)",)),
+    Agency("School Nursing", "health", (r"school nurs(?:e|es|ing)",)),
+    Agency("District Nursing", "health", (r"district nurs(?:e|es|ing)",)),
+    Agency(
+        "Emergency Department", "health", (r"emergency department", r"accident and emergency"), ("ED", "A&E")
+    ),
+    Agency("Paediatrics", "health", (r"paediatric(?:ian)?s?",)),
+    Agency(
+        "CAMHS",
+        "mental_health",
+        (r"Child and Adolescent Mental Health Services?",),
+        ("CAMHS", "sCAMHS", "pCAMHS"),
+    ),
+    Agency("Community Mental Health Team", "mental_health", (r"Community Mental Health Teams?",), ("CMHT",)),
+    Agency(
+        "Crisis Resolution Home Treatment Team",
+        "mental_health",
+        (r"Crisis Resolution(?: and)? Home Treatment(?: Team)?", r"crisis team"),
+        ("CRHT", "CRHTT"),
+    ),
+    Agency(
+        "Local Primary Mental Health Support Service",
+        "mental_health",
+        (r"Local Primary Mental Health Support Service",),
+        ("LPMHSS",),
+    ),
+    Agency(
+        "Substance Misuse Service",
+        "mental_health",
+        (r"substance misuse (?:service|team|agency)s?", r"drug and alcohol (?:service|team)s?"),
+    ),
+    Agency(
+        "Probation Service",
+        "probation",
+        (r"(?:National )?Probation Service", r"HM Prison and Probation Service"),
+        ("NPS", "HMPPS"),
+    ),
+    Agency("Community Rehabilitation Company", "probation", (r"Community Rehabilitation Company",), ("CRC",)),
+    Agency(
+        "Youth Justice Service",
+        "youth_justice",
+        (r"Youth (?:Justice|Offending) (?:Service|Team)",),
+        ("YJS", "YOT", "YOS"),
+    ),
+    Agency(
+        "IDVA Service",
+        "third_sector",
+        (r"Independent Domestic (?:Violence|Abuse) Advis[oe]rs?", r"IDVA services?"),
+        ("IDVA", "IDVAs"),
+    ),
+    Agency("ISVA Service", "third_sector", (r"Independent Sexual Violence Advis[oe]rs?",), ("ISVA", "ISVAs")),
+    Agency("Welsh Women's Aid", "third_sector", (r"Welsh Women" + _APOS + r"?s Aid",)),
+    Agency("Women's Aid", "third_sector", (r"(?<!Welsh )Women" + _APOS + r"?s Aid",)),
+    Agency("BAWSO", "third_sector", (r"Bawso",)),
+    Agency("Llamau", "third_sector", (r"Llamau",)),
+    Agency("Barnardo's Cymru", "third_sector", (r"Barnardo" + _APOS + r"?s(?: Cymru)?",)),
+    Agency("NSPCC Cymru", "third_sector", (r"NSPCC(?: Cymru)?",)),
+    Agency("Action for Children", "third_sector", (r"Action for Children",)),
+    Agency("Hafal", "third_sector", (r"Hafal",)),
+    Agency("Mind Cymru", "third_sector", (r"Mind Cymru",)),
+    Agency("Age Cymru", "third_sector", (r"Age Cymru",)),
+    Agency("North Wales Fire and Rescue Service", "fire", (r"North Wales Fire and Rescue(?: Service)?",)),
+    Agency(
+        "Mid and West Wales Fire and Rescue Service",
+        "fire",
+        (r"Mid and West Wales Fire and Rescue(?: Service)?",),
+    ),
+    Agency("South Wales Fire and Rescue Service", "fire", (r"South Wales Fire and Rescue(?: Service)?",)),
+    Agency("Cafcass Cymru", "court", (r"Cafcass(?: Cymru)?",)),
+    Agency("Crown Prosecution Service", "court", (r"Crown Prosecution Service",), ("CPS",)),
+    Agency("Coroner", "court", (r"(?:HM |the )?Coroner",)),
+    Agency("MARAC", "multi_agency", (r"Multi[- ]Agency Risk Assessment Conference",), ("MARAC",)),
+    Agency("MAPPA", "multi_agency", (r"Multi[- ]Agency Public Protection Arrangements",), ("MAPPA",)),
+    Agency("Care Inspectorate Wales", "inspectorate", (r"Care Inspectorate Wales",), ("CIW", "CSSIW")),
+    Agency("Healthcare Inspectorate Wales", "inspectorate", (r"Healthcare Inspectorate Wales",), ("HIW",)),
+    Agency("Estyn", "inspectorate", (r"Estyn",)),
+)
+
+
+@cache
+def agency_pattern(agency: Agency) -> re.Pattern[str]:
+    """One compiled regex for all of an agency's names (abbreviations matched case-sensitively)."""
+    parts = [f"(?i:{p})" for p in agency.patterns]
+    parts += [re.escape(abbr) for abbr in agency.case_sensitive]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+
+
+def find_agencies(text: str) -> dict[str, tuple[str, int]]:
+    """Agency name -> (kind, mentions) in ``text``; overlapping names count once (longest wins)."""
+    hits: list[tuple[int, int, Agency]] = []
+    for agency in AGENCIES:
+        for match in agency_pattern(agency).finditer(text):
+            hits.append((match.start(), match.end(), agency))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    counts: dict[str, tuple[str, int]] = {}
+    covered_until = -1
+    for start, end, agency in hits:
+        if start < covered_until:
+            continue
+        covered_until = end
+        kind, n = counts.get(agency.name, (agency.kind, 0))
+        counts[agency.name] = (kind, n + 1)
+    return counts

@@ -1,0 +1,351 @@
+"""Review-level facts: type, level, criteria met, board, CSP, reference, year, subject, age, agencies.
+
+Rules follow §7.5 of the review-formats reference. The cover (front matter) is read first and
+the body only as a fallback, because bodies mention other reviews, boards and people.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ingest.gazetteer import BOARD_TOKENS, BOARDS, find_agencies
+from ingest.models import AgencyMention, ReviewMetadata, Section
+
+TYPES = "CPR|APR|DHR|MHHR|OWHR|SUSR"
+_BOARD_ALT = "|".join(sorted((re.escape(t) for t in BOARD_TOKENS), key=len, reverse=True))
+NW_LAS = r"FLINT(?:SHIRE)?|WREXHAM|CONWY|DENBIGH(?:SHIRE)?|GWYNEDD|ANGLESEY|M[OÔ]N"
+_LA_NAMES = "|".join(sorted({la for b in BOARDS for la in b.local_authorities}, key=len, reverse=True))
+
+REFERENCE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        rf"\b(?:(?P<t1>{TYPES})\s+)?(?P<board>{_BOARD_ALT})\s+(?:(?P<t2>{TYPES})\s+)?"
+        r"(?P<seq>S?\d{1,3})\s*[-/ ]\s*(?P<year>(?:19|20)\d{2})\b",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\b(?P<t1>CPR|APR|SUSR|DHR|MHHR)\s+(?P<la>{NW_LAS})\s*(?P<seq>\d{{1,3}})\b(?![/-]\d)"),
+    re.compile(
+        r"\b(?P<la>Anglesey|Gwynedd|Conwy|Denbighshire|Flintshire|Wrexham|Ynys Môn)\s+(?:Concise|Extended)\s+"
+        r"(?:Child|Adult) Practice Review\s+(?P<seq>\d{1,3})\b"
+    ),
+    re.compile(
+        rf"\b(?P<t1>DHR|SUSR)\s*[-–—]?\s*(?P<la>{_LA_NAMES})\s*[-–—]?\s*"
+        r"(?:(?P<seq>\d{1,3})\s*/\s*(?P<year>20\d{2})\b|(?P<year2>20\d{2})\s*/\s*(?P<seq2>\d{1,3})\b"
+        r"|[‘'\"“](?P<name>[A-Z][a-z]+)[’'\"”]\s*[-–—]\s*(?P<year3>20\d{2})\b)"
+    ),
+)
+"""Board reference styles: "CPR CTMSB 8/2020", "WGSB CPR 1/2021", "APR CONWY 1", "DHR Cardiff 2019/1"."""
+
+_TYPE_NAMES = (
+    ("CPR", r"Child Practice Review"),
+    ("APR", r"Adult Practice Review"),
+    ("DHR", r"Domestic Homicide Review"),
+    ("MHHR", r"Mental Health Homicide Review"),
+    ("OWHR", r"Offensive Weapons? Homicide Review"),
+)
+_FAMILY_CUES = (
+    ("SUSR", re.compile(r"Single Unified Safeguarding Review|\bSUSR\b", re.IGNORECASE)),
+    ("OWHR", re.compile(r"Offensive Weapons? Homicide Review|\bOWHR\b", re.IGNORECASE)),
+    (
+        "MHHR",
+        re.compile(
+            r"Mental Health Homicide Review|\bMHHR\b|independent external review|"
+            r"review in respect of.{0,200}mental health.{0,80}homicide",
+            re.IGNORECASE | re.DOTALL,
+        ),
+    ),
+    ("DHR", re.compile(r"Domestic Homicide Review|\bDHR\b", re.IGNORECASE)),
+    ("CPR", re.compile(r"Child Practice Review|\bCPR\b", re.IGNORECASE)),
+    ("APR", re.compile(r"Adult Practice Review|\bAPR\b", re.IGNORECASE)),
+)
+_LEVEL = re.compile(r"\b(concise|extended)\s+(?:(?:child|adult)\s+practice\s+)?review\b", re.IGNORECASE)
+_CSP = re.compile(
+    r"\b((?:[A-Z][\w'’]+|of|Port|Cynon)(?:\s(?:[A-Z][\w'’]+|of|Port|Cynon|Taf))*)"
+    r"\s+Community Safety Partnership"
+)
+_PUBLISHED = re.compile(
+    r"(?:publication|published|approved|finalised|final version)[^.\n]{0,60}?\b((?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(20[0-3]\d|19[89]\d)\b")
+
+_LABEL = r"(?:Child|Adult|Baby|Young Person|Infant)\s+[A-Z](?![\w’'])"
+_SUBJECT_PATTERNS = (
+    re.compile(rf"\b{_LABEL}"),
+    re.compile(r"[‘'\"“]([A-Z][a-z]{2,})[’'\"”]"),
+    re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z](?![\w’'])"),
+)
+_NOT_NAMES = frozenset({"Final", "Draft", "Subject", "Official", "The", "Child", "Adult", "Was", "Not"})
+
+_UNITS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+NUMBER_WORDS: dict[str, int] = {w: i + 1 for i, w in enumerate(_UNITS)}
+for _i, _t in enumerate(_TENS):
+    NUMBER_WORDS[_t] = 20 + 10 * _i
+    for _j, _u in enumerate(_UNITS[:9]):
+        NUMBER_WORDS[f"{_t}-{_u}"] = 20 + 10 * _i + _j + 1
+        NUMBER_WORDS[f"{_t} {_u}"] = 20 + 10 * _i + _j + 1
+_NUM = r"(?:\d{1,3}|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + r")"
+_UNIT = r"(?:year|month|week|day)s?"
+AGE_EXPRESSION = re.compile(
+    rf"(?:then\s+)?aged\s+(?P<n1>{_NUM})(?:\s+(?P<u1>{_UNIT}))?\b"
+    rf"|(?P<n2>{_NUM})[- ](?P<u2>{_UNIT})[- ]old\b"
+    rf"|(?P<n3>{_NUM})\s+(?P<u3>{_UNIT})(?:\s+and\s+\S+\s+months?)?\s+old\b"
+    rf"|then\s+(?P<n4>{_NUM})\b",
+    re.IGNORECASE,
+)
+_LINK = re.compile(
+    r"[’'\"”]?(?:\s*\([^)]{0,100}\))?(?:,[^,.;]{0,80},)?\s*(?:,\s*|\s+(?:is|was)\s+(?:(?:a|an)\s+"
+    r"(?:[a-z-]+\s+){0,2}?(?:boy|girl|man|woman|child|baby|infant|person)\s+who\s+(?:is|was)\s+|(?:a|an)\s+)?)"
+)
+
+
+def age_band(value: int, unit: str = "years") -> str:
+    """Map an age to one of :data:`ingest.models.AGE_BANDS`."""
+    unit = unit.lower()
+    if unit.startswith(("day", "week")) or (unit.startswith("month") and value < 12):
+        return "infant_<1"
+    years = value // 12 if unit.startswith("month") else value
+    for upper, band in (
+        (0, "infant_<1"),
+        (4, "1-4"),
+        (10, "5-10"),
+        (15, "11-15"),
+        (17, "16-17"),
+        (24, "18-24"),
+        (64, "25-64"),
+    ):
+        if years <= upper:
+            return band
+    return "65+"
+
+
+def parse_number(token: str) -> int | None:
+    """ "34" -> 34, "thirty-four" -> 34."""
+    token = token.lower().strip()
+    return int(token) if token.isdigit() else NUMBER_WORDS.get(token)
+
+
+def find_reference(text: str) -> tuple[str, int | None, str | None, str | None] | None:
+    """The first board reference printed in ``text``: (as printed, year, board name, type token)."""
+    best: tuple[int, re.Match[str]] | None = None
+    for pattern in REFERENCE_PATTERNS:
+        match = pattern.search(text)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), match)
+    if best is None:
+        return None
+    match = best[1]
+    groups = match.groupdict()
+    year_text = groups.get("year") or groups.get("year2") or groups.get("year3")
+    token = (groups.get("board") or "").upper()
+    board = BOARD_TOKENS.get(token) or next((b for t, b in BOARD_TOKENS.items() if t.upper() == token), None)
+    if board is None and groups.get("la"):
+        board = _board_for_la(groups["la"])
+    kind = groups.get("t1") or groups.get("t2")
+    if kind is None and "Practice Review" in match.group(0):
+        kind = "CPR" if "Child" in match.group(0) else "APR"
+    return re.sub(r"\s+", " ", match.group(0)), int(year_text) if year_text else None, board, kind
+
+
+def _board_for_la(la: str) -> str | None:
+    la = la.lower()
+    for board in BOARDS:
+        if any(name.lower().startswith(la[:5]) for name in board.local_authorities):
+            return board.name
+    if la.startswith(("môn", "mon")):
+        return BOARDS[0].name
+    return None
+
+
+def review_type(front: str, body: str, ref_type: str | None) -> str | None:
+    """Review family from the cover, then the reference token, then body keyword counts."""
+    for name, pattern in _FAMILY_CUES:
+        if pattern.search(front):
+            return name
+    if ref_type:
+        return ref_type.upper()
+    counts = {name: len(pattern.findall(body)) for name, pattern in _FAMILY_CUES}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else None
+
+
+def review_level(kind: str | None, front: str, body: str) -> str | None:
+    """ "concise" or "extended" for CPR, APR and SUSR reports."""
+    if kind not in ("CPR", "APR", "SUSR"):
+        return None
+    for text in (front, body[:6000]):
+        match = _LEVEL.search(text)
+        if match:
+            return match.group(1).lower()
+    return None
+
+
+def criteria_met(front: str, body: str) -> tuple[str, ...]:
+    """Review types whose criteria a SUSR met, in the order the report names them."""
+    for text, strict in ((front, False), (body, True)):
+        found: list[str] = []
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+            low = sentence.lower()
+            if "criteria" not in low or re.search(r"\bnot\b|did not|no other", low):
+                continue
+            if strict and "met" not in low:
+                continue
+            hits = sorted(
+                (m.start(), code)
+                for code, name in _TYPE_NAMES
+                for m in re.finditer(name, sentence, re.IGNORECASE)
+            )
+            found += [code for _, code in hits if code not in found]
+        if found:
+            return tuple(found)
+    return ()
+
+
+def find_board(front: str, body: str, ref_board: str | None) -> str | None:
+    """Canonical board: reference token, board names (cover weighs most), partner names."""
+    scores: dict[str, float] = {board.name: 0.0 for board in BOARDS}
+    if ref_board:
+        scores[ref_board] += 20
+    for board in BOARDS:
+        for pattern in board.names:
+            scores[board.name] += 6 * len(re.findall(pattern, front, re.IGNORECASE))
+            scores[board.name] += 2 * len(re.findall(pattern, body, re.IGNORECASE))
+        for token in board.tokens:
+            scores[board.name] += 2 * len(re.findall(rf"\b{re.escape(token)}\b", front + "\n" + body))
+        for cue, weight in ((board.local_authorities, 0.5), (board.health_boards, 1.0), (board.police, 1.0)):
+            for name in cue:
+                scores[board.name] += weight * len(re.findall(rf"\b{re.escape(name)}\b", body))
+    name = max(scores, key=lambda key: scores[key])
+    return name if scores[name] >= 1 else None
+
+
+def find_csp(front: str, body: str, kind: str | None) -> str | None:
+    """The commissioning Community Safety Partnership, named as printed."""
+    for text in (front, body if kind in ("DHR", "SUSR", "OWHR") else ""):
+        names = [m.group(1) for m in _CSP.finditer(text)]
+        names = [re.sub(r"^(?:The|the|A|and|with|by)\s+", "", n) for n in names]
+        names = [n for n in names if n and n[0].isupper() and n not in ("The", "A")]
+        if names:
+            return Counter(names).most_common(1)[0][0] + " Community Safety Partnership"
+    return None
+
+
+def find_year(ref_year: int | None, front: str, body: str) -> int | None:
+    """Reference year, else publication date, else the latest year on the cover or in the text."""
+    if ref_year:
+        return ref_year
+    for text in (front, body):
+        match = _PUBLISHED.search(text)
+        if match:
+            return int(match.group(1))
+    for text in (front, body):
+        years = [int(y) for y in _YEAR.findall(text)]
+        if years:
+            return max(years)
+    return None
+
+
+def find_subject(front: str, body: str, kind: str | None) -> str | None:
+    """The subject's pseudonym: the earliest label or quoted name on the cover, else the body's commonest."""
+    candidates: list[tuple[int, str]] = []
+    for pattern in _SUBJECT_PATTERNS:
+        for match in pattern.finditer(front):
+            value = match.group(1) if match.groups() else match.group(0)
+            if value not in _NOT_NAMES:
+                candidates.append((match.start(), re.sub(r"\s+", " ", value)))
+                break
+    if candidates:
+        return min(candidates)[1]
+    prefer = {"CPR": ("Child", "Baby", "Young Person", "Infant"), "APR": ("Adult",)}.get(kind or "", ())
+    labels = Counter(re.sub(r"\s+", " ", m.group(0)) for m in re.finditer(rf"\b{_LABEL}", body))
+    ranked = sorted(
+        labels.items(), key=lambda kv: (not kv[0].startswith(prefer) if prefer else False, -kv[1])
+    )
+    return ranked[0][0] if ranked else None
+
+
+def find_age_band(subject: str | None, front: str, body: str) -> str:
+    """Age band of the subject from an age stated next to their name ("Child A was two years old")."""
+    if subject:
+        name = re.escape(subject)
+        for text in (front, body):
+            for mention in re.finditer(rf"(?<![\w])[‘'\"“]?{name}(?![\w])", text):
+                link = _LINK.match(text, mention.end())
+                if link is None:
+                    continue
+                age = AGE_EXPRESSION.match(text, link.end())
+                if age:
+                    return _band_of(age)
+    if re.search(r"\bunborn\b", front, re.IGNORECASE):
+        return "unborn"
+    return "unknown"
+
+
+def _band_of(match: re.Match[str]) -> str:
+    for n, u in (("n1", "u1"), ("n2", "u2"), ("n3", "u3"), ("n4", None)):
+        if match.group(n):
+            value = parse_number(match.group(n))
+            unit = (match.group(u) if u else None) or "years"
+            return age_band(value, unit) if value is not None else "unknown"
+    return "unknown"
+
+
+def extract_metadata(text: str, sections: list[Section], *, title: str) -> ReviewMetadata:
+    """All review-level metadata from the normalised ``text`` and its ``sections``."""
+    front_sections = [s for s in sections if s.kind == "front_matter"]
+    front = text[front_sections[0].char_start : front_sections[0].char_end] if front_sections else text[:1500]
+    excluded = [s for s in sections if s.kind in ("wg_use_only", "front_matter")]
+    body = _without(text, excluded)
+    reference = find_reference(front) or find_reference(text)
+    ref_text, ref_year, ref_board, ref_type = reference if reference else (None, None, None, None)
+    kind = review_type(front, body, ref_type)
+    subject = find_subject(front, body, kind)
+    counted = _without(text, [s for s in sections if s.kind == "wg_use_only"])
+    agencies = tuple(
+        AgencyMention(name=name, kind=agency_kind, mentions=n)
+        for name, (agency_kind, n) in sorted(
+            find_agencies(counted).items(), key=lambda kv: (-kv[1][1], kv[0])
+        )
+    )
+    return ReviewMetadata(
+        title=title,
+        review_type=kind,
+        criteria_met=criteria_met(front, body) if kind == "SUSR" else (),
+        level=review_level(kind, front, body),  # type: ignore[arg-type]
+        board=find_board(front, body, ref_board),
+        community_safety_partnership=find_csp(front, body, kind),
+        reference=ref_text,
+        year=find_year(ref_year, front, body),
+        subject=subject,
+        age_band=find_age_band(subject, front, body),
+        agencies=agencies,
+    )
+
+
+def _without(text: str, sections: list[Section]) -> str:
+    """``text`` with the given sections blanked out (offsets preserved)."""
+    chars = list(text)
+    for section in sections:
+        chars[section.char_start : section.char_end] = " " * (section.char_end - section.char_start)
+    return "".join(chars)

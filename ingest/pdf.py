@@ -1,0 +1,307 @@
+"""PDF -> blocks.
+
+pypdf opens the file, checks it is complete, tries the empty password on encrypted files and
+counts pages. pdfplumber (pdfminer) then gives each text line with its font, size and position,
+and finds ruled tables, so that action-plan tables come out as rows of cells instead of a jumble
+of words. Lines become paragraphs by vertical spacing; headings come from font size and weight
+combined with numbering and template vocabulary. Page furniture (running headers, footers, page
+numbers) is removed here, where line positions are still known.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.errors import (
+    CorruptDocumentError,
+    DocumentTooComplexError,
+    EncryptedDocumentError,
+    NoTextLayerError,
+)
+from ingest.limits import Limits
+from ingest.models import Block, RawDocument
+from ingest.normalise import furniture_key, is_page_number_line, repeated_lines
+
+_BULLET = re.compile(r"^\s*(?:\(cid:\d+\)|[•●▪■◦‣∙·\uf0b7\uf0a7-])\s+")
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")
+_SENTENCE_END = re.compile(r"[.!?:;)”\"’]\s*$")
+_MARGIN_FRACTION = 0.07
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    bold: bool
+
+
+def extract(data: bytes, *, path: str, sha256: str, limits: Limits) -> RawDocument:
+    """Parse PDF ``data`` into a :class:`RawDocument` of blocks with 1-based page numbers."""
+    reader_bytes, page_count = _open_with_pypdf(data, path, limits)
+    pages = _layout(reader_bytes, path, page_count)
+    if not any(lines or tables for lines, tables in pages):
+        raise NoTextLayerError(
+            path, f"none of the {page_count} page(s) has a text layer (a scan?); run OCR first"
+        )
+    blocks = _build_blocks(pages)
+    warnings = tuple(
+        f"page {n} has no text layer (scanned image?)"
+        for n, (lines, tables) in enumerate(pages, start=1)
+        if not lines and not tables
+    )
+    return RawDocument(
+        path=path,
+        sha256=sha256,
+        media_type="pdf",
+        blocks=tuple(blocks),
+        page_count=page_count,
+        warnings=warnings,
+    )
+
+
+def _open_with_pypdf(data: bytes, path: str, limits: Limits) -> tuple[bytes, int]:
+    """Validate the file with pypdf; return bytes pdfplumber can read and the page count."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
+    if b"%%EOF" not in data[-4096:] and b"%%EOF" not in data:
+        raise CorruptDocumentError(path, "the PDF is truncated (no end-of-file marker)")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                opened = bool(reader.decrypt(""))
+            except (DependencyError, NotImplementedError):
+                opened = False
+            if not opened:
+                raise EncryptedDocumentError(
+                    path, "the PDF is password-protected; upload an unprotected copy"
+                )
+        page_count = len(reader.pages)
+        if page_count > limits.max_pages:
+            raise DocumentTooComplexError(
+                path, f"{page_count} pages is over the {limits.max_pages}-page limit"
+            )
+        if page_count == 0:
+            raise CorruptDocumentError(path, "the PDF has no pages")
+        if reader.is_encrypted:
+            writer = PdfWriter(clone_from=reader)
+            buf = io.BytesIO()
+            writer.write(buf)
+            return buf.getvalue(), page_count
+        return data, page_count
+    except FileNotDecryptedError:
+        raise EncryptedDocumentError(
+            path, "the PDF is password-protected; upload an unprotected copy"
+        ) from None
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+        raise CorruptDocumentError(path, f"the PDF is damaged and cannot be read ({_short(exc)})") from None
+
+
+def _layout(data: bytes, path: str, page_count: int) -> list[tuple[list[_Line], list[Any]]]:
+    """Per page: text lines outside tables, and the tables found there."""
+    import pdfplumber
+
+    out: list[tuple[list[_Line], list[Any]]] = []
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+        raise CorruptDocumentError(path, f"the PDF is damaged and cannot be read ({_short(exc)})") from None
+    with pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            try:
+                out.append(_page_layout(page, number))
+            except Exception as exc:  # noqa: BLE001 - any pdfminer failure on one page
+                raise CorruptDocumentError(
+                    path, f"page content is damaged ({_short(exc)})", page=number
+                ) from None
+    return out
+
+
+def _page_layout(page: Any, number: int) -> tuple[list[_Line], list[Any]]:
+    tables = [t for t in page.find_tables() if _is_real_table(t)]
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx = (obj["x0"] + obj["x1"]) / 2
+        cy = (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+    body = page.filter(outside) if boxes else page
+    lines: list[_Line] = []
+    for raw in body.extract_text_lines(return_chars=True, strip=True):
+        chars = [c for c in raw["chars"] if c["text"].strip()]
+        if not chars or not raw["text"].strip():
+            continue
+        sizes = Counter(round(float(c["size"]), 1) for c in chars)
+        bold = sum(1 for c in chars if _is_bold(c["fontname"])) >= 0.8 * len(chars)
+        lines.append(
+            _Line(
+                raw["text"],
+                number,
+                float(raw["top"]),
+                float(raw["bottom"]),
+                float(raw["x0"]),
+                float(raw["x1"]),
+                sizes.most_common(1)[0][0],
+                bold,
+            )
+        )
+    found = [(t.bbox[1], number, t.extract()) for t in tables]
+    return lines, found
+
+
+def _is_real_table(table: Any) -> bool:
+    rows = table.rows
+    return len(rows) >= 2 and max(len(r.cells) for r in rows) >= 2
+
+
+def _is_bold(fontname: str) -> bool:
+    name = fontname.split("+")[-1].lower()
+    return any(w in name for w in ("bold", "black", "heavy", "semibold", ",b"))
+
+
+def _build_blocks(pages: list[tuple[list[_Line], list[Any]]]) -> list[Block]:
+    page_heights = [max((ln.bottom for ln in lines), default=0.0) for lines, _ in pages]
+    height = max(page_heights + [1.0])
+    furniture = repeated_lines([[ln.text for ln in lines if _in_margin(ln, height)] for lines, _ in pages])
+    all_lines = [
+        ln
+        for lines, _ in pages
+        for ln in lines
+        if not (
+            _in_margin(ln, height) and (furniture_key(ln.text) in furniture or is_page_number_line(ln.text))
+        )
+    ]
+    body_size = _body_size(all_lines)
+    pitch = _body_pitch(all_lines, body_size)
+    heading_sizes = sorted({ln.size for ln in all_lines if ln.size >= body_size + 1.0}, reverse=True)
+    right_edge = max((ln.x1 for ln in all_lines), default=0.0)
+
+    items: list[tuple[int, float, Block]] = []
+    by_page: dict[int, list[_Line]] = {}
+    for ln in all_lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    for page_no, lines in by_page.items():
+        for block_lines in _group(lines, pitch, right_edge):
+            items.append((page_no, block_lines[0].top, _make_block(block_lines, body_size, heading_sizes)))
+    for _, page_tables in pages:
+        for top, page_no, rows in page_tables:
+            cleaned = tuple(tuple((c or "").strip() for c in row) for row in rows)
+            text = "\n".join(" | ".join(row) for row in cleaned)
+            items.append((page_no, top, Block("table", text, page=page_no, rows=cleaned)))
+    items.sort(key=lambda it: (it[0], it[1]))
+    return _merge_across_pages([b for _, _, b in items])
+
+
+def _in_margin(ln: _Line, height: float) -> bool:
+    return ln.top < height * _MARGIN_FRACTION or ln.bottom > height * (1 - _MARGIN_FRACTION)
+
+
+def _body_size(lines: list[_Line]) -> float:
+    weights: Counter[float] = Counter()
+    for ln in lines:
+        weights[ln.size] += len(ln.text)
+    return weights.most_common(1)[0][0] if weights else 10.0
+
+
+def _body_pitch(lines: list[_Line], body_size: float) -> float:
+    deltas = [
+        round(b.top - a.top, 1)
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.page == b.page and a.size == b.size == body_size and 0 < b.top - a.top < body_size * 3
+    ]
+    if not deltas:
+        return body_size * 1.3
+    return float(Counter(deltas).most_common(1)[0][0])
+
+
+def _group(lines: list[_Line], pitch: float, right_edge: float) -> list[list[_Line]]:
+    """Group a page's lines into paragraphs by spacing, style change and bullet starts."""
+    groups: list[list[_Line]] = []
+    for ln in lines:
+        if groups:
+            prev = groups[-1][-1]
+            gap = ln.top - prev.top
+            same_style = prev.size == ln.size and prev.bold == ln.bold
+            short_prev = prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0)
+            new = (
+                not same_style
+                or gap > pitch * 1.25
+                or gap < 0
+                or bool(_BULLET.match(ln.text))
+                or (short_prev and bool(_SENTENCE_END.search(prev.text)) and not prev.bold)
+            )
+            if not new:
+                groups[-1].append(ln)
+                continue
+        groups.append([ln])
+    return groups
+
+
+def _make_block(lines: list[_Line], body_size: float, heading_sizes: list[float]) -> Block:
+    text = "\n".join(ln.text for ln in lines)
+    first = lines[0]
+    size = first.size
+    bullet = _BULLET.match(first.text)
+    if bullet:
+        return Block("list_item", text[bullet.end() :], page=first.page)
+    short = len(text) <= 160 and len(lines) <= 3
+    if short and size >= body_size + 1.0:
+        level = heading_sizes.index(size) + 1 if size in heading_sizes else 1
+        return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=first.bold)
+    if short and first.bold and not _SENTENCE_END.search(text.rstrip("*")):
+        level = len(heading_sizes) + 1
+        return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=True)
+    return Block("paragraph", text, page=first.page, bold=first.bold)
+
+
+def _numbered_level(text: str) -> int | None:
+    match = _NUMBERED_HEADING.match(text)
+    return match.group(1).count(".") + 1 if match and "." in match.group(1) else None
+
+
+def _merge_across_pages(blocks: list[Block]) -> list[Block]:
+    """Join tables split over pages (repeated header row) and paragraphs broken by a page end."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.page is not None and block.page == prev.page + 1:
+            if (
+                block.kind == "table"
+                and prev.kind == "table"
+                and block.rows
+                and prev.rows
+                and len(block.rows[0]) == len(prev.rows[0])
+            ):
+                body = block.rows[1:] if block.rows[0] == prev.rows[0] else block.rows
+                rows = prev.rows + body
+                text = "\n".join(" | ".join(r) for r in rows)
+                out[-1] = Block("table", text, page=prev.page, rows=rows)
+                continue
+            if (
+                block.kind == "paragraph"
+                and prev.kind in ("paragraph", "list_item")
+                and not _SENTENCE_END.search(prev.text)
+                and block.text[:1].islower()
+            ):
+                out[-1] = Block(prev.kind, prev.text + "\n" + block.text, page=prev.page, bold=prev.bold)
+                continue
+        out.append(block)
+    return out
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]

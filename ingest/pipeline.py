@@ -1,0 +1,94 @@
+"""The ingest stage end to end: file bytes -> :class:`ParsedReview`.
+
+Every failure is an :class:`~ingest.errors.IngestError` subclass with a one-line reason; library
+exceptions raised while reading a file are translated here and never escape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePath
+
+from ingest import docx, pdf, text
+from ingest.action_plan import extract_action_plan
+from ingest.errors import CorruptDocumentError, DocumentTooComplexError, EmptyFileError, IngestError
+from ingest.limits import DEFAULT_LIMITS, Limits
+from ingest.metadata import extract_metadata
+from ingest.models import ParsedReview, RawDocument
+from ingest.normalise import normalise
+from ingest.passages import build_passages
+from ingest.recommendations import extract_recommendations
+from ingest.sections import split_sections
+from ingest.sniff import sniff
+
+
+def parse_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedReview:
+    """Read and parse the review at ``path``."""
+    name = str(path)
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        raise IngestError(name, f"cannot read the file ({exc.strerror or exc})") from None
+    if size > limits.max_bytes:
+        from ingest.errors import FileTooLargeError
+
+        raise FileTooLargeError(name, f"{size:,} bytes is over the {limits.max_bytes:,}-byte limit")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise IngestError(name, f"cannot read the file ({exc.strerror or exc})") from None
+    return parse_bytes(data, name, limits=limits)
+
+
+def read_raw(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> RawDocument:
+    """Sniff and extract ``data`` into blocks (the first half of :func:`parse_bytes`)."""
+    verdict = sniff(data, filename, limits=limits)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        if verdict.media_type == "pdf":
+            return pdf.extract(data, path=filename, sha256=digest, limits=limits)
+        if verdict.media_type == "docx":
+            return docx.extract(data, path=filename, sha256=digest, limits=limits)
+        return text.extract(
+            data, path=filename, sha256=digest, encoding=verdict.encoding or "utf-8", limits=limits
+        )
+    except IngestError:
+        raise
+    except Exception as exc:  # a parser library failed in a way we did not foresee
+        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise CorruptDocumentError(filename, f"the file could not be parsed ({detail})") from None
+
+
+def parse_bytes(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> ParsedReview:
+    """Parse the bytes of one review file named ``filename`` (the name decides the expected format)."""
+    raw = read_raw(data, filename, limits=limits)
+    doc = normalise(raw)
+    if not doc.text.strip():
+        raise EmptyFileError(filename, "no text was found in the file")
+    if len(doc.text) > limits.max_chars:
+        raise DocumentTooComplexError(
+            filename, f"{len(doc.text):,} characters of text is over the {limits.max_chars:,} limit"
+        )
+    sections = split_sections(doc)
+    passages = build_passages(doc, sections)
+    title = _title(doc.blocks, filename)
+    return ParsedReview(
+        source_path=filename,
+        sha256=raw.sha256,
+        media_type=raw.media_type,
+        text=doc.text,
+        metadata=extract_metadata(doc.text, sections, title=title),
+        sections=tuple(sections),
+        passages=tuple(passages),
+        recommendations=tuple(extract_recommendations(doc, sections)),
+        action_plan=tuple(extract_action_plan(doc)),
+        page_count=raw.page_count,
+        warnings=raw.warnings,
+    )
+
+
+def _title(blocks: tuple[object, ...], filename: str) -> str:
+    for block in blocks:
+        if getattr(block, "kind", None) == "heading":
+            return str(getattr(block, "text", ""))
+    return PurePath(filename).stem

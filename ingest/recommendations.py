@@ -1,0 +1,200 @@
+"""Recommendations sections -> :class:`Recommendation` records.
+
+Numbers are kept as printed ("1", "3a", "R2"). Items are found by their number prefix
+("Recommendation 1:", "1.", "(a)", "R1"), by headings such as "Recommendation 2", or, in CPR
+reports, as bullets reading "The Board should ...". The addressee is the noun phrase before
+"should / must / to ensure"; the scope comes from sub-headings such as "Regional
+recommendations" or "Single agency recommendations".
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.action_plan import is_action_plan_table
+from ingest.fuzzy import ratio
+from ingest.models import Recommendation, Section
+from ingest.normalise import NormalisedDocument, NormBlock
+
+_NUMBER = re.compile(
+    r"^\s*(?:recommendation\s*(?:no\.?|number)?\s*)?\(?(R\s?\d{1,2}[a-z]?|\d{1,2}(?:\.\d{1,2})?[a-z]?|[a-z]|[ivx]{1,4})"
+    r"(?:[\).:]|\s*[-–—]|(?=\s*$))\s*",
+    re.IGNORECASE,
+)
+_RECOMMENDATION_WORD = re.compile(r"^\s*recommendation\b", re.IGNORECASE)
+_ADDRESSEE = re.compile(
+    r"^(?:that\s+)?(?P<who>[^.;:]{2,140}?)\s+(?:should|must|shall|is asked to|are asked to|is requested to|"
+    r"are requested to|needs? to|to ensure|will)\b",
+    re.IGNORECASE,
+)
+_DIRECTIVE = re.compile(r"\b(should|must|is asked to|are asked to|to ensure)\b", re.IGNORECASE)
+_SCOPES = (
+    ("single_agency", re.compile(r"single[\s-]agency", re.IGNORECASE)),
+    ("multi_agency", re.compile(r"multi[\s-]agency", re.IGNORECASE)),
+    ("national", re.compile(r"\bnational\b", re.IGNORECASE)),
+    ("regional", re.compile(r"\bregional\b", re.IGNORECASE)),
+    ("local", re.compile(r"\blocal\b", re.IGNORECASE)),
+)
+
+
+def scope_of(heading: str) -> str | None:
+    """The recommendation scope named by a heading, if any."""
+    for name, pattern in _SCOPES:
+        if pattern.search(heading):
+            return name
+    return None
+
+
+def addressee_of(text: str) -> str | None:
+    """The noun phrase a recommendation is addressed to ("The Board", "South Wales Police")."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    match = _ADDRESSEE.match(first)
+    if not match:
+        return None
+    who = match.group("who").strip(" ,")
+    if len(who.split()) > 14:
+        return None
+    return who
+
+
+def extract_recommendations(doc: NormalisedDocument, sections: list[Section]) -> list[Recommendation]:
+    """Recommendations from every ``recommendations`` section, in document order."""
+    found: list[Recommendation] = []
+    for section in sections:
+        if section.kind != "recommendations":
+            continue
+        blocks = [b for b in doc.blocks if section.char_start <= b.start and b.end <= section.char_end]
+        found.extend(_from_blocks(blocks, doc.text, scope_of(section.heading)))
+    return _dedupe(found)
+
+
+def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[Recommendation]:
+    out: list[Recommendation] = []
+    current: dict[str, object] | None = None
+    auto = 0
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            start, end = int(str(current["start"])), int(str(current["end"]))
+            body = text[start:end].strip()
+            if body:
+                out.append(
+                    Recommendation(
+                        number=str(current["number"]),
+                        text=body,
+                        addressee=addressee_of(body),
+                        scope=current["scope"],  # type: ignore[arg-type]
+                        char_start=start,
+                        char_end=start + len(body),
+                    )
+                )
+            current = None
+
+    for index, block in enumerate(blocks):
+        if block.kind == "table":
+            close()
+            if block.rows and not is_action_plan_table(block.rows):
+                out.extend(_from_table(block, text, scope))
+            continue
+        match = _NUMBER.match(block.text)
+        if block.kind == "heading":
+            if match and (_RECOMMENDATION_WORD.match(block.text) or block.text.upper().startswith("R")):
+                close()
+                rest = block.start + match.end()
+                number = _clean_number(match.group(1))
+                if rest < block.end:  # "Recommendation 1: text" set as a heading
+                    current = {"number": number, "start": rest, "end": block.end, "scope": scope}
+                else:
+                    current = {"number": number, "start": -1, "end": -1, "scope": scope}
+                continue
+            if index > 0 or scope_of(block.text):
+                close()
+                scope = scope_of(block.text) or scope
+            continue
+        if match and _plausible_number(match, block.text):
+            close()
+            start = block.start + match.end()
+            current = {
+                "number": _clean_number(match.group(1)),
+                "start": start,
+                "end": block.end,
+                "scope": scope,
+            }
+            continue
+        if current is not None and int(str(current["start"])) < 0:
+            current["start"], current["end"] = block.start, block.end
+            continue
+        if current is not None and (block.kind == "list_item" or not _DIRECTIVE.search(block.text[:200])):
+            current["end"] = block.end
+            continue
+        if _DIRECTIVE.search(block.text[:200]) and addressee_of(block.text):
+            close()
+            auto += 1
+            current = {"number": str(len(out) + 1), "start": block.start, "end": block.end, "scope": scope}
+    close()
+    return out
+
+
+def _plausible_number(match: re.Match[str], text: str) -> bool:
+    """A bare letter or roman numeral counts only when followed by a bracket or full stop."""
+    token = match.group(1)
+    if _RECOMMENDATION_WORD.match(text) or token.upper().startswith("R") and token[1:].strip().isdigit():
+        return True
+    if token[0].isdigit():
+        return (
+            text[match.end(1) : match.end(1) + 1] in (".", ")", ":")
+            or "-" in text[match.end(1) : match.end()]
+        )
+    return text[match.end(1) : match.end(1) + 1] in (")", ".")
+
+
+def _clean_number(token: str) -> str:
+    return re.sub(r"\s+", "", token)
+
+
+def _from_table(block: NormBlock, text: str, scope: str | None) -> list[Recommendation]:
+    rows = block.rows or ()
+    header = [c.lower() for c in rows[0]] if rows else []
+    rec_col = next((i for i, c in enumerate(header) if "recommendation" in c and "no" not in c.split()), None)
+    if rec_col is None:
+        return []
+    num_col = next(
+        (
+            i
+            for i, c in enumerate(header)
+            if c.strip(" .#") in ("no", "rec", "number", "ref", "") and i != rec_col
+        ),
+        None,
+    )
+    out = []
+    lines = text[block.start : block.end].split("\n")
+    pos = block.start
+    for n, (row, line) in enumerate(zip(rows, lines, strict=False)):
+        if n > 0 and row[rec_col].strip():
+            offset = line.find(row[rec_col])
+            start = pos + max(offset, 0)
+            body = row[rec_col].strip()
+            number = row[num_col].strip() if num_col is not None and row[num_col].strip() else str(n)
+            out.append(
+                Recommendation(
+                    number=number,
+                    text=body,
+                    addressee=addressee_of(body),
+                    scope=scope,
+                    char_start=start if offset >= 0 else None,
+                    char_end=start + len(body) if offset >= 0 else None,
+                )
+            )
+        pos += len(line) + 1
+    return out
+
+
+def _dedupe(recs: list[Recommendation]) -> list[Recommendation]:
+    """Drop a repeat of an earlier recommendation (same number and nearly the same words)."""
+    out: list[Recommendation] = []
+    for rec in recs:
+        if any(r.number == rec.number and ratio(r.text[:120], rec.text[:120]) > 90 for r in out):
+            continue
+        out.append(rec)
+    return out
