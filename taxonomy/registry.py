@@ -1,0 +1,103 @@
+"""Taggers chosen by name: ``make_tagger("rule")``, ``make_tagger("ensemble", encoder=..., training=...)``.
+
+Dependencies are passed as keyword arguments and each factory takes what it needs:
+
+- ``taxonomy``: a :class:`~taxonomy.standards.Taxonomy` (default: the packaged one);
+- ``encoder``: a :class:`~taxonomy.models.TextEncoder` (embedding, supervised, ensemble);
+- ``training``: labelled examples (:class:`~taxonomy.training.LabelledExample`) and optionally
+  ``training_vectors``, their embeddings in the same order (computed with ``encoder`` otherwise);
+- ``model_path``: a saved embedding (``.npz``) or supervised (joblib) model to load instead of fitting;
+- ``min_positives`` (supervised), ``members`` / ``weights`` (ensemble).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from taxonomy.embedding import EmbeddingTagger
+from taxonomy.ensemble import EnsembleTagger
+from taxonomy.errors import TaggerNotReadyError, UnknownTaggerError
+from taxonomy.keyword import KeywordTagger
+from taxonomy.models import Tagger
+from taxonomy.rule import RuleTagger
+from taxonomy.supervised import SupervisedTagger
+from taxonomy.training import LabelledExample
+
+
+def _training_vectors(deps: dict[str, Any], training: Sequence[LabelledExample]) -> np.ndarray:
+    vectors = deps.get("training_vectors")
+    if vectors is not None:
+        return np.asarray(vectors, dtype=np.float32)
+    encoder = deps.get("encoder")
+    if encoder is None:
+        raise TaggerNotReadyError("training needs an encoder or training_vectors")
+    return np.asarray(encoder.encode([ex.text for ex in training]), dtype=np.float32)
+
+
+def _keyword(**deps: Any) -> KeywordTagger:
+    return KeywordTagger(taxonomy=deps.get("taxonomy"))
+
+
+def _rule(**deps: Any) -> RuleTagger:
+    return RuleTagger(taxonomy=deps.get("taxonomy"))
+
+
+def _embedding(**deps: Any) -> EmbeddingTagger:
+    taxonomy, encoder = deps.get("taxonomy"), deps.get("encoder")
+    if deps.get("model_path"):
+        return EmbeddingTagger.load(deps["model_path"], encoder=encoder, taxonomy=taxonomy)
+    if encoder is None:
+        raise TaggerNotReadyError("the embedding tagger needs an encoder (or a saved model_path)")
+    training = list(deps.get("training") or ())
+    vectors = _training_vectors(deps, training) if training else None
+    return EmbeddingTagger.build(encoder, taxonomy, training, vectors)
+
+
+def _supervised(**deps: Any) -> SupervisedTagger:
+    taxonomy, encoder = deps.get("taxonomy"), deps.get("encoder")
+    if deps.get("model_path"):
+        return SupervisedTagger.load(deps["model_path"], taxonomy=taxonomy, encoder=encoder)
+    training = list(deps.get("training") or ())
+    if not training:
+        raise TaggerNotReadyError("the supervised tagger needs training examples (or a saved model_path)")
+    vectors = _training_vectors(deps, training)
+    tagger = SupervisedTagger(taxonomy=taxonomy, encoder=encoder,
+                              min_positives=int(deps.get("min_positives", 5)))
+    tagger.fit([(ex.text, vectors[i], ex.standards) for i, ex in enumerate(training)])
+    return tagger
+
+
+def _ensemble(**deps: Any) -> EnsembleTagger:
+    members = deps.get("members")
+    if members is None:
+        training = list(deps.get("training") or ())
+        if training and deps.get("training_vectors") is None and deps.get("encoder") is not None:
+            deps = {**deps, "training_vectors": _training_vectors(deps, training)}
+        members = {"rule": _rule(**deps)}
+        if deps.get("encoder") is not None:
+            members["embedding"] = _embedding(**{**deps, "model_path": None})
+            if deps.get("training"):
+                members["supervised"] = _supervised(**{**deps, "model_path": None})
+    return EnsembleTagger(members, weights=deps.get("weights"), taxonomy=deps.get("taxonomy"))
+
+
+TAGGERS: dict[str, Callable[..., Tagger]] = {
+    "keyword": _keyword,
+    "rule": _rule,
+    "embedding": _embedding,
+    "supervised": _supervised,
+    "ensemble": _ensemble,
+}
+"""The registry: tagger name -> factory taking keyword dependencies."""
+
+
+def make_tagger(name: str, **deps: Any) -> Tagger:
+    """Build the tagger registered under ``name``; unknown names list the registered ones."""
+    try:
+        factory = TAGGERS[name]
+    except KeyError:
+        raise UnknownTaggerError(name, sorted(TAGGERS)) from None
+    return factory(**deps)

@@ -1,0 +1,193 @@
+"""Rule-based tagger: lemma phrase matching of cue phrases, a few token patterns, and negation."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from taxonomy.lexicon import content_stems
+from taxonomy.models import Suggestion, TagInput
+from taxonomy.nlp import Pipeline, get_pipeline
+from taxonomy.rule_patterns import EVENT_LEMMAS, NEGATION_PATTERNS, SCOPE_BREAKERS, STANDARD_PATTERNS
+from taxonomy.scoring import BatchScores, SuggestionBuilder
+from taxonomy.standards import Taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+TAU = 0.85 / math.log(2.0)
+"""Strength-to-score scale: one two-word cue phrase (weight 0.85) scores exactly 0.5."""
+REPEAT_WEIGHT = 0.3
+"""A repeat of the same cue adds this fraction of its weight."""
+NEGATION_WINDOW = 8
+"""Tokens between the end of a negation cue and the start of the negated phrase."""
+POST_NEGATION_WINDOW = 6
+SHORT_NEGATION_WINDOW = 1
+
+
+@dataclass(frozen=True)
+class _Cue:
+    standard: int
+    weight: float
+    text: str
+    first_lemma: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """One cue found in a passage (token span) and whether it sits under negation."""
+
+    standard: int
+    cue: str
+    weight: float
+    start: int
+    end: int
+    sentence: tuple[int, int]
+    negated: bool
+
+
+def _variants(cue: str) -> set[str]:
+    out = {cue}
+    if "-" in cue:
+        out.add(cue.replace("-", " "))
+    for v in list(out):
+        if "'" in v:
+            out.add(v.replace("'", "\u2019"))
+    return out
+
+
+def _cue_weight(tokens: int, cue: str, title_stems: set[str]) -> float:
+    if tokens >= 3:
+        return 1.0
+    if tokens == 2:
+        return 0.85
+    if cue.isupper() or set(content_stems(cue)) & title_stems:
+        return 0.85
+    return 0.6
+
+
+class RuleTagger:
+    """spaCy ``PhraseMatcher(attr="LEMMA")`` over every cue phrase plus token ``Matcher`` patterns.
+
+    A cue preceded in its sentence by a negation cue ("no concerns about", "there was no evidence
+    of", "nothing to suggest") within a short window, with no "but"/"however" in between, does not
+    count; neither does one followed closely by "was not a factor" and the like. Plain "not" is not
+    a negation here: in reviews "the child was not seen" is a finding about the standard.
+    The score grows with the number and strength of matches; the evidence is the sentence with the
+    strongest matches.
+    """
+
+    name = "rule"
+
+    def __init__(self, taxonomy: Taxonomy | None = None, pipeline: Pipeline | None = None) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.pipeline = pipeline or get_pipeline()
+        vocab = self.pipeline.nlp.vocab
+        self._phrases = PhraseMatcher(vocab, attr="LEMMA")
+        self._patterns = Matcher(vocab)
+        self._negations = Matcher(vocab)
+        self._cues: dict[int, _Cue] = {}
+        for j, standard in enumerate(self.taxonomy.standards):
+            title_stems = set(content_stems(standard.title)) - {"practice"}
+            for cue in standard.cue_phrases:
+                docs = [self.pipeline.make(v) for v in sorted(_variants(cue))]
+                tokens = sum(1 for t in docs[0] if not t.is_punct)
+                key = f"{standard.id}|{cue}"
+                self._phrases.add(key, docs)
+                self._register(key, j, _cue_weight(tokens, cue, title_stems), cue, docs[0][0].lemma_)
+            for name, pattern, weight in STANDARD_PATTERNS.get(standard.id, ()):
+                key = f"{standard.id}|pattern:{name}"
+                self._patterns.add(key, [pattern])
+                self._register(key, j, weight, name, "")
+        for name, pattern in NEGATION_PATTERNS:
+            self._negations.add(name, [pattern])
+        self._builder = SuggestionBuilder(self.taxonomy, self.name)
+
+    def _register(self, key: str, standard: int, weight: float, text: str, first_lemma: str) -> None:
+        match_id = self.pipeline.nlp.vocab.strings.add(key)
+        self._cues[match_id] = _Cue(standard, weight, text, first_lemma)
+
+    def matches(self, doc: Doc) -> list[Match]:
+        """All cue matches in a parsed passage, each flagged as negated or not."""
+        raw: list[tuple[Any, int, int]] = list(self._phrases(doc)) + list(self._patterns(doc))
+        negations = [(s, e, self.pipeline.nlp.vocab.strings[m]) for m, s, e in self._negations(doc)]
+        out = []
+        for match_id, start, end in raw:
+            cue = self._cues[match_id]
+            sent = doc[start].sent
+            negated = self._is_negated(doc, start, end, sent.start, sent.end, cue, negations)
+            span = (sent.start_char, sent.end_char)
+            out.append(Match(cue.standard, cue.text, cue.weight, start, end, span, negated))
+        return out
+
+    @staticmethod
+    def _is_negated(
+        doc: Doc, start: int, end: int, sent_start: int, sent_end: int, cue: _Cue,
+        negations: list[tuple[int, int, str]],
+    ) -> bool:
+        for n_start, n_end, kind in negations:
+            if n_start < sent_start or n_end > sent_end:
+                continue
+            if kind == "post":
+                gap = range(end, n_start)
+                if n_start >= end and len(gap) <= POST_NEGATION_WINDOW and not any(
+                    doc[t].lower_ in SCOPE_BREAKERS for t in gap
+                ):
+                    return True
+                continue
+            if n_end > start:
+                continue
+            window = SHORT_NEGATION_WINDOW if kind == "short" else NEGATION_WINDOW
+            if kind == "short" and cue.first_lemma not in EVENT_LEMMAS:
+                continue
+            gap = range(n_end, start)
+            if len(gap) <= window and not any(doc[t].lower_ in SCOPE_BREAKERS for t in gap):
+                return True
+        return False
+
+    def score(self, items: list[TagInput]) -> BatchScores:
+        """Calibrated scores (one two-word cue = 0.5), best-sentence evidence and negation flags."""
+        k = len(self.taxonomy.standards)
+        scores = np.zeros((len(items), k))
+        negated = np.zeros((len(items), k), dtype=bool)
+        evidence: dict[tuple[int, int], tuple[int, int]] = {}
+        docs = self.pipeline.pipe([item.text for item in items])
+        for i, doc in enumerate(docs):
+            strength: dict[int, float] = defaultdict(float)
+            by_sentence: dict[tuple[int, tuple[int, int]], float] = defaultdict(float)
+            seen: set[tuple[int, str]] = set()
+            only_negated: set[int] = set()
+            for m in self.matches(doc):
+                if m.negated:
+                    only_negated.add(m.standard)
+                    continue
+                weight = m.weight * (REPEAT_WEIGHT if (m.standard, m.cue) in seen else 1.0)
+                seen.add((m.standard, m.cue))
+                strength[m.standard] += weight
+                by_sentence[(m.standard, m.sentence)] += weight
+            for j, value in strength.items():
+                scores[i, j] = 1.0 - math.exp(-value / TAU)
+                best = max((v, -s[0], s) for (jj, s), v in by_sentence.items() if jj == j)
+                evidence[(i, j)] = _trim(items[i].text, best[2])
+            for j in only_negated - set(strength):
+                negated[i, j] = True
+        return BatchScores(scores, evidence, negated)
+
+    def tag(self, items: list[TagInput]) -> list[list[Suggestion]]:
+        """One list of suggestions per input, each sorted by descending score."""
+        return self._builder.build(items, self.score(items))
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end)

@@ -1,0 +1,209 @@
+"""Supervised tagger: one-vs-rest logistic regression on [embedding ⊕ TF-IDF] features."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from taxonomy.errors import ModelFileError, TaggerNotReadyError, TrainingDataError
+from taxonomy.models import Suggestion, TagInput, TextEncoder
+from taxonomy.scoring import BatchScores, SuggestionBuilder
+from taxonomy.standards import Taxonomy, load_taxonomy
+from taxonomy.vectors import best_f1_threshold, item_embeddings, normalise_rows
+
+FORMAT = "gwersi-supervised-tagger/1"
+Example = tuple[str, np.ndarray, Sequence[str]]
+"""A training example: passage text, its embedding, and its standard ids."""
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """What :meth:`SupervisedTagger.fit` did: sizes, thresholds and the standards it abstains on."""
+
+    examples: int
+    positives: dict[str, int]
+    thresholds: dict[str, float]
+    holdout_f1: dict[str, float]
+    insufficient: tuple[str, ...]
+    min_positives: int
+
+    def describe(self) -> str:
+        """One human-readable line about abstentions."""
+        if not self.insufficient:
+            return f"fitted all standards on {self.examples} examples"
+        return (f"fitted on {self.examples} examples; abstaining on {', '.join(self.insufficient)} "
+                f"(fewer than {self.min_positives} positive examples)")
+
+
+class SupervisedTagger:
+    """Per-standard logistic regression on L2-normalised passage embeddings joined to TF-IDF of
+    word uni- and bigrams.
+
+    Thresholds are tuned per standard on a held-out share of the training data, then each model is
+    refitted on all of it. Standards with fewer than ``min_positives`` positive examples get no
+    model: the tagger abstains on them (``NaN`` scores), and :attr:`report` says so.
+    """
+
+    name = "supervised"
+
+    def __init__(self, taxonomy: Taxonomy | None = None, encoder: TextEncoder | None = None,
+                 min_positives: int = 5, holdout: float = 0.25, c: float = 4.0,
+                 embedding_weight: float = 1.0, seed: int = 0) -> None:
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.encoder = encoder
+        self.min_positives = min_positives
+        self.holdout = holdout
+        self.c = c
+        self.embedding_weight = embedding_weight
+        self.seed = seed
+        self.dimension = 0
+        self.report: FitReport | None = None
+        self._vectorizer: Any = None
+        self._models: dict[int, Any] = {}
+        self._thresholds = np.full(len(self.taxonomy.standards), 0.5)
+        self._builder = SuggestionBuilder(self.taxonomy, self.name)
+
+    # -- features -------------------------------------------------------------------------------
+    def _features(self, texts: Sequence[str], vectors: np.ndarray, fit: bool = False) -> Any:
+        from scipy import sparse
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if fit:
+            self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+                                               max_features=40000, strip_accents="unicode")
+            tfidf = self._vectorizer.fit_transform(texts)
+        else:
+            tfidf = self._vectorizer.transform(texts)
+        dense = sparse.csr_matrix(normalise_rows(vectors) * self.embedding_weight)
+        return sparse.hstack([dense, tfidf], format="csr")
+
+    def _classifier(self) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.c, class_weight="balanced", solver="liblinear", max_iter=1000)
+
+    # -- fitting --------------------------------------------------------------------------------
+    def fit(self, examples: Sequence[Example]) -> FitReport:
+        """Fit from ``(text, embedding, standards)`` examples and tune thresholds on a held-out part."""
+        if not examples:
+            raise TrainingDataError("the supervised tagger needs labelled examples")
+        ids = self.taxonomy.ids
+        index = {sid: j for j, sid in enumerate(ids)}
+        texts = [text for text, _, _ in examples]
+        vectors = np.vstack([np.asarray(v, dtype=np.float32).reshape(1, -1) for _, v, _ in examples])
+        self.dimension = int(vectors.shape[1])
+        labels = np.zeros((len(examples), len(ids)), dtype=int)
+        for i, (_, _, standards) in enumerate(examples):
+            for sid in standards:
+                if sid not in index:
+                    raise TrainingDataError(f"unknown standard {sid!r} in training example {i}")
+                labels[i, index[sid]] = 1
+        positives = labels.sum(axis=0)
+        fit_cols = [j for j in range(len(ids)) if positives[j] >= self.min_positives]
+        order = np.random.default_rng(self.seed).permutation(len(examples))
+        cut = int(round(len(examples) * (1 - self.holdout)))
+        train_rows, held_rows = order[:cut], order[cut:]
+        thresholds = np.full(len(ids), 0.5)
+        holdout_f1: dict[str, float] = {}
+        if len(held_rows) and len(train_rows):
+            features = self._features([texts[i] for i in train_rows], vectors[train_rows], fit=True)
+            held = self._features([texts[i] for i in held_rows], vectors[held_rows])
+            for j in fit_cols:
+                y = labels[train_rows, j]
+                if y.sum() == 0 or y.sum() == len(y) or labels[held_rows, j].sum() == 0:
+                    continue
+                proba = self._classifier().fit(features, y).predict_proba(held)[:, 1]
+                t, f1 = best_f1_threshold(proba, labels[held_rows, j], np.linspace(0.1, 0.9, 33))
+                thresholds[j] = t
+                holdout_f1[ids[j]] = round(f1, 4)
+        features = self._features(texts, vectors, fit=True)
+        self._models = {j: self._classifier().fit(features, labels[:, j]) for j in fit_cols}
+        self._thresholds = thresholds
+        insufficient = tuple(ids[j] for j in range(len(ids)) if j not in self._models)
+        self.report = FitReport(
+            examples=len(examples),
+            positives={ids[j]: int(positives[j]) for j in range(len(ids))},
+            thresholds={ids[j]: float(thresholds[j]) for j in self._models},
+            holdout_f1=holdout_f1,
+            insufficient=insufficient,
+            min_positives=self.min_positives,
+        )
+        return self.report
+
+    # -- tagging --------------------------------------------------------------------------------
+    def score(self, items: list[TagInput]) -> BatchScores:
+        """Calibrated scores (each standard's tuned threshold maps to 0.5); ``NaN`` where abstaining."""
+        if self._vectorizer is None:
+            raise TaggerNotReadyError("the supervised tagger has not been fitted or loaded")
+        k = len(self.taxonomy.standards)
+        scores = np.full((len(items), k), np.nan)
+        if not items:
+            return BatchScores(scores)
+        vectors = item_embeddings(items, self.encoder, self.dimension)
+        features = self._features([item.text for item in items], vectors)
+        for j, model in self._models.items():
+            proba = np.clip(model.predict_proba(features)[:, 1], 1e-6, 1 - 1e-6)
+            t = np.clip(self._thresholds[j], 1e-6, 1 - 1e-6)
+            logit = np.log(proba / (1 - proba)) - np.log(t / (1 - t))
+            scores[:, j] = 1.0 / (1.0 + np.exp(-logit))
+        return BatchScores(scores)
+
+    def tag(self, items: list[TagInput]) -> list[list[Suggestion]]:
+        """One list of suggestions per input, each sorted by descending score."""
+        return self._builder.build(items, self.score(items))
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the fitted model with joblib, plus a JSON manifest beside it (``<path>.json``)."""
+        import joblib
+        import sklearn
+
+        if self._vectorizer is None or self.report is None:
+            raise TaggerNotReadyError("nothing to save: fit the supervised tagger first")
+        manifest = {
+            "format": FORMAT,
+            "taxonomy_version": self.taxonomy.version,
+            "sklearn": sklearn.__version__,
+            "dimension": self.dimension,
+            "embedding_weight": self.embedding_weight,
+            "report": asdict(self.report),
+        }
+        payload = {"manifest": manifest, "vectorizer": self._vectorizer, "models": self._models,
+                   "thresholds": self._thresholds}
+        joblib.dump(payload, Path(path))
+        Path(str(path) + ".json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path, taxonomy: Taxonomy | None = None,
+             encoder: TextEncoder | None = None) -> SupervisedTagger:
+        """Read a model written by :meth:`save` (a trusted local file: joblib unpickles it).
+
+        Refuses a model made for another taxonomy version or scikit-learn version.
+        """
+        import joblib
+        import sklearn
+
+        try:
+            payload = joblib.load(Path(path))
+            manifest = payload["manifest"]
+        except (OSError, KeyError, TypeError, ValueError, EOFError) as exc:
+            raise ModelFileError(f"cannot read supervised tagger model {path}: {exc}") from exc
+        tagger = cls(taxonomy=taxonomy, encoder=encoder, embedding_weight=manifest["embedding_weight"])
+        if manifest.get("format") != FORMAT or manifest["taxonomy_version"] != tagger.taxonomy.version:
+            raise ModelFileError(f"{path} was made for taxonomy {manifest.get('taxonomy_version')}; refit it")
+        if manifest["sklearn"] != sklearn.__version__:
+            raise ModelFileError(f"{path} was made with scikit-learn {manifest['sklearn']}; refit it")
+        report = dict(manifest["report"])
+        report["insufficient"] = tuple(report["insufficient"])
+        tagger.report = FitReport(**report)
+        tagger.min_positives = tagger.report.min_positives
+        tagger.dimension = int(manifest["dimension"])
+        tagger._vectorizer = payload["vectorizer"]
+        tagger._models = payload["models"]
+        tagger._thresholds = payload["thresholds"]
+        return tagger
