@@ -54,7 +54,7 @@ def _centre(stems: list[str | None], terms: set[str], start: int, size: int) -> 
 
 
 def _render(text: str, spans: list[WordSpan], terms: set[str], first: int, last: int) -> str:
-    begin = spans[first].start
+    begin = spans[first].start if first > 0 else 0
     end = spans[last].end if last < len(spans) - 1 else len(text)
     out: list[str] = [ELLIPSIS + " "] if first > 0 else []
     cursor = begin

@@ -148,15 +148,15 @@ class SparseIndex:
         """
         from scipy import sparse as sp
 
-        vocab_size = len(self.vocabulary())
         if self._retriever is None:
-            return sp.csr_matrix((group_count, vocab_size), dtype=np.float32)
+            return sp.csr_matrix((group_count, 0), dtype=np.float32)
         found, docs = self._find(np.asarray(ids, dtype=np.int64).reshape(-1))
         selector = sp.csr_matrix(
             (np.ones(docs.size, dtype=np.float32), (np.asarray(groups)[found], docs)),
             shape=(group_count, len(self)),
         )
         matrix = self._retriever.scores
+        vocab_size = len(matrix["indptr"]) - 1  # bm25s's placeholder "" token has no column
         doc_term = sp.csc_matrix(
             (matrix["data"], matrix["indices"], matrix["indptr"]), shape=(len(self), vocab_size)
         )

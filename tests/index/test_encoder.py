@@ -1,0 +1,72 @@
+"""Encoders: the hashing stand-in, the registry, refusal of bad model folders, and the real model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import encoder as encoder_module
+from index.encoder import ENCODERS, HashingEncoder, SentenceTransformerEncoder, make_encoder
+from index.errors import EncoderError, UnknownNameError
+
+
+def test_hashing_encoder_is_deterministic_and_normalised() -> None:
+    texts = ["The baby was not seen alone.", "Caseloads were unmanageable.", "the of and"]
+    first, second = HashingEncoder(64).encode(texts), HashingEncoder(64).encode(texts)
+    assert first.dtype == np.float32 and first.shape == (3, 64)
+    assert np.array_equal(first, second)
+    assert np.linalg.norm(first[:2], axis=1) == pytest.approx([1.0, 1.0])
+    assert not first[2].any()  # only stopwords: nothing to hash
+
+
+def test_hashing_encoder_puts_shared_words_closer() -> None:
+    vectors = HashingEncoder().encode(
+        ["neglect of dental health", "dental neglect was missed", "caseloads in the team"]
+    )
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
+
+
+def test_unknown_kind_lists_the_registered_kinds() -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        make_encoder("word2vec", None)
+    for kind in ENCODERS:
+        assert kind in str(caught.value)
+
+
+def test_make_encoder_hashing() -> None:
+    assert make_encoder("hashing", None).model_id == "hashing-384"
+
+
+def test_missing_model_folder_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(EncoderError, match="does not exist") as caught:
+        SentenceTransformerEncoder(str(missing))
+    assert str(missing) in str(caught.value)
+
+
+def test_packaged_weights_with_the_wrong_hash_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "model.safetensors").write_bytes(b"not the published weights")
+    monkeypatch.setattr(encoder_module, "packaged_model_path", lambda: tmp_path)
+    with pytest.raises(EncoderError, match="refusing to load") as caught:
+        SentenceTransformerEncoder()
+    assert encoder_module.PACKAGED_MODEL_SHA256 in str(caught.value)
+
+
+@pytest.mark.model
+def test_real_model_ranks_a_paraphrase_above_an_unrelated_passage() -> None:
+    model = SentenceTransformerEncoder()
+    assert model.dimension == 384
+    assert model.model_id == f"all-MiniLM-L6-v2@{encoder_module.PACKAGED_MODEL_SHA256[:12]}"
+    query, paraphrase, unrelated = model.encode(
+        [
+            "The health visitor never saw the baby on its own.",
+            "At no home visit was the infant seen alone by health visiting staff.",
+            "The council resurfaced the car park behind the library.",
+        ]
+    )
+    assert np.linalg.norm(query) == pytest.approx(1.0, abs=1e-5)
+    assert float(query @ paraphrase) > float(query @ unrelated) + 0.2
