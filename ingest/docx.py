@@ -77,12 +77,26 @@ def _paragraph_block(par: Any, has_title: bool, numbering: _Numbering) -> Block 
     if level is not None:
         return Block("heading", text, level=level + (1 if has_title else 0), bold=True)
     num = par._p.find(f"{_W}pPr/{_W}numPr")
+    if num is None:
+        num = _style_numbering(par.style)
     if "List" in style or num is not None:
         label = numbering.label(num) if num is not None else None
         if label and not text.startswith(label):
             text = f"{label} {text}"
         return Block("list_item", text)
     return Block("paragraph", text, bold=bold)
+
+
+def _style_numbering(style: Any) -> Any:
+    """The ``w:numPr`` a paragraph inherits from its style chain ("List Number"), if any."""
+    depth = 0
+    while style is not None and depth < 10:
+        node = style.element.find(f"{_W}pPr/{_W}numPr")
+        if node is not None:
+            return node
+        style = style.base_style
+        depth += 1
+    return None
 
 
 def _outline_level(par: Any) -> int | None:

@@ -21,7 +21,7 @@ MIN_WORDS = 30
 MAX_WORDS = 180
 EXCLUDED_KINDS = frozenset({"wg_use_only", "statements", "glossary"})
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[”’\"')\]]*\s+(?=[“‘\"'(\[]?[A-Z0-9])")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?P<close>[”’\"')\]]*)\s+(?=[“‘\"'(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|e\.g|i\.e|etc|cf|vs|para|s)\.$", re.IGNORECASE)
 
 
@@ -81,7 +81,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for match in _SENTENCE_BREAK.finditer(text, start, end):
         if _ABBREVIATION.search(text[cursor : match.start()]):
             continue
-        spans.append((cursor, match.start()))
+        spans.append((cursor, match.start() + len(match.group("close"))))
         cursor = match.end()
     spans.append((cursor, end))
     return [(s, e) for s, e in spans if e > s]
