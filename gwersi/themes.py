@@ -150,13 +150,12 @@ def standard_counts(session: Session) -> dict[str, StandardCount]:
         .where(Tag.status != "rejected")
         .group_by(Tag.standard_id)
     )
-    confirmed = dict(
-        session.execute(
-            select(Tag.standard_id, func.count(distinct(Tag.passage_id)))
-            .where(Tag.status == "confirmed")
-            .group_by(Tag.standard_id)
-        ).tuples()
+    confirmed_stmt = (
+        select(Tag.standard_id, func.count(distinct(Tag.passage_id)))
+        .where(Tag.status == "confirmed")
+        .group_by(Tag.standard_id)
     )
+    confirmed = {sid: int(n) for sid, n in session.execute(confirmed_stmt)}
     return {
         sid: StandardCount(
             id=sid, passages=int(n), confirmed_passages=int(confirmed.get(sid, 0)), reviews=int(r)

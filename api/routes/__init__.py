@@ -1,0 +1,1 @@
+"""One router per resource; handlers only call services."""

@@ -1,0 +1,103 @@
+"""Recommendations across reviews: listing with filters, and status updates with their history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gwersi import audit
+from gwersi.auth import Principal
+from gwersi.errors import GwersiError
+from index.orm import RecommendationRow, RecommendationStatusUpdate, Review, utcnow
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    """A recommendation with the review it belongs to."""
+
+    id: int
+    review_id: int
+    reference: str | None
+    review_title: str
+    review_type: str | None
+    board: str | None
+    year: int | None
+    number: str
+    text: str
+    addressee: str | None
+    scope: str | None
+    status: str | None
+
+
+def _view(rec: RecommendationRow, review: Review) -> RecommendationView:
+    return RecommendationView(
+        id=rec.id,
+        review_id=review.id,
+        reference=review.reference,
+        review_title=review.title,
+        review_type=review.review_type,
+        board=review.board,
+        year=review.year,
+        number=rec.number,
+        text=rec.text,
+        addressee=rec.addressee,
+        scope=rec.scope,
+        status=rec.status,
+    )
+
+
+def list_recommendations(
+    session: Session,
+    *,
+    review_id: int | None = None,
+    review_types: Sequence[str] = (),
+    boards: Sequence[str] = (),
+    year_from: int | None = None,
+    year_to: int | None = None,
+    text: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[RecommendationView], int]:
+    """Recommendations matching the filters (newest reviews first), with the total before paging."""
+    stmt = select(RecommendationRow, Review).join(Review, RecommendationRow.review_id == Review.id)
+    if review_id is not None:
+        stmt = stmt.where(Review.id == review_id)
+    if review_types:
+        stmt = stmt.where(Review.review_type.in_(list(review_types)))
+    if boards:
+        stmt = stmt.where(Review.board.in_(list(boards)))
+    if year_from is not None:
+        stmt = stmt.where(Review.year >= year_from)
+    if year_to is not None:
+        stmt = stmt.where(Review.year <= year_to)
+    if text:
+        stmt = stmt.where(func.lower(RecommendationRow.text).contains(text.lower(), autoescape=True))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    stmt = stmt.order_by(Review.year.desc().nulls_last(), Review.id, RecommendationRow.ordinal)
+    rows = session.execute(stmt.offset(offset).limit(limit)).tuples()
+    return [_view(rec, review) for rec, review in rows], int(total)
+
+
+def set_status(
+    session: Session, recommendation_id: int, *, status: str, note: str | None, by: Principal
+) -> RecommendationView:
+    """Record a new status for a recommendation (the history keeps every change)."""
+    rec = session.get(RecommendationRow, recommendation_id)
+    if rec is None:
+        raise GwersiError("not_found", f"no recommendation with id {recommendation_id}", 404)
+    status = status.strip()
+    if not status:
+        raise GwersiError("invalid_status", "a status must not be blank", 422)
+    previous = rec.status
+    rec.status = status[:40]
+    session.add(
+        RecommendationStatusUpdate(recommendation_id=rec.id, status=rec.status, note=note, author=by.actor, at=utcnow())
+    )
+    session.flush()
+    audit.record(
+        session, by.actor, "recommendation.status", f"recommendation:{rec.id}", {"from": previous, "to": rec.status}
+    )
+    return _view(rec, rec.review)
