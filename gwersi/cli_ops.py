@@ -23,15 +23,38 @@ UI_SCRIPT = Path(__file__).resolve().parent.parent / "ui" / "app.py"
 def ui_command(api_url: str, port: int) -> list[str]:
     """The command line that starts the Streamlit explorer headless on 127.0.0.1."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(UI_SCRIPT),
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--", "--api-url", api_url,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(UI_SCRIPT),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--",
+        "--api-url",
+        api_url,
     ]
 
 
 def api_command(host: str, port: int) -> list[str]:
     """The command line that starts the API with uvicorn."""
-    return [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", host, "--port", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.app:create_app",
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
 
 
 def wait_for(url: str, seconds: float = 120.0) -> bool:
@@ -49,7 +72,9 @@ def wait_for(url: str, seconds: float = 120.0) -> bool:
 
 @app.command()
 def up(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Review files or folders to ingest first.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Review files or folders to ingest first.")
+    ] = None,
     api_port: Annotated[int | None, typer.Option(help="API port (default: settings).")] = None,
     ui_port: Annotated[int | None, typer.Option(help="Explorer port (default: settings).")] = None,
     no_ui: Annotated[bool, typer.Option("--no-ui", help="Start only the API.")] = False,
@@ -69,7 +94,9 @@ def up(
         report = process_new_passages(ctx, show_progress=is_terminal())
     except Exception as exc:
         fail(exc)
-    typer.echo(f"index: {report.indexed} passages indexed ({report.embedded} embedded, {report.tagged} tagged now)")
+    typer.echo(
+        f"index: {report.indexed} passages indexed ({report.embedded} embedded, {report.tagged} tagged now)"
+    )
     token = ensure_first_admin_token(ctx)
     ctx.close()
 

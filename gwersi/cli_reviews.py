@@ -48,7 +48,10 @@ def ingest(
                 typer.echo(f"failed     {r.path}: {r.error}", err=True)
             else:
                 typer.echo(f"{r.status:<10} {r.path} -> review {r.review_id}")
-        counts = {s: sum(1 for r in results if r.status == s) for s in ("ingested", "updated", "unchanged", "failed")}
+        counts = {
+            s: sum(1 for r in results if r.status == s)
+            for s in ("ingested", "updated", "unchanged", "failed")
+        }
         typer.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
@@ -72,7 +75,9 @@ def list_reviews_cmd(
         echo_json([s.model_dump(mode="json") for s in summaries])
         return
     for s in summaries:
-        typer.echo(f"{s.id:>4}  {s.review_type or '?':<4} {s.year or '----'}  {s.reference or '-':<28} {s.board or '-'}")
+        typer.echo(
+            f"{s.id:>4}  {s.review_type or '?':<4} {s.year or '----'}  {s.reference or '-':<28} {s.board or '-'}"
+        )
     typer.echo(f"{len(summaries)} reviews")
 
 
@@ -94,12 +99,16 @@ def show(
     if as_json:
         echo_json(out.model_dump(mode="json"))
         return
-    typer.echo(f"{out.title}\n{out.reference or ''}  {out.review_type} {out.level or ''}  {out.board}  {out.year}")
+    typer.echo(
+        f"{out.title}\n{out.reference or ''}  {out.review_type} {out.level or ''}  {out.board}  {out.year}"
+    )
     typer.echo(f"age band {out.age_band}; agencies: {', '.join(a.name for a in out.agencies)}")
     for section in out.sections:
         typer.echo(f"\n== {section.heading} [{section.kind}]")
         for p in section.passages:
-            chips = " ".join(f"{t.standard}({t.score:.2f},{t.status[0]})" for t in p.tags if t.status != "rejected")
+            chips = " ".join(
+                f"{t.standard}({t.score:.2f},{t.status[0]})" for t in p.tags if t.status != "rejected"
+            )
             typer.echo(f"  [{p.id}] {p.text[:160]}{'…' if len(p.text) > 160 else ''}  {chips}")
     if out.recommendations:
         typer.echo("\nRecommendations:")

@@ -37,7 +37,10 @@ class FileResult:
     def as_json(self) -> dict[str, object]:
         """The public JSON form: ``{"path","status","review_id","error"}`` (+ ``code`` on failure)."""
         out: dict[str, object] = {
-            "path": self.path, "status": self.status, "review_id": self.review_id, "error": self.error,
+            "path": self.path,
+            "status": self.status,
+            "review_id": self.review_id,
+            "error": self.error,
         }
         if self.code:
             out["code"] = self.code
@@ -52,8 +55,10 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel_parts = child.relative_to(path).parts
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and not any(
-                    part.startswith(".") for part in rel_parts
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in rel_parts)
                 ):
                     out.append(child)
         else:
@@ -77,8 +82,11 @@ def store_parsed(ctx: AppContext, parsed: ParsedReview, display_path: str) -> Fi
     with transaction(ctx.sessions) as session:
         result: StoreResult = store_review(session=session, parsed=parsed)
     return FileResult(
-        path=display_path, status=result.status, review_id=result.review_id,
-        passages_added=result.passage_ids_added, passages_removed=result.passage_ids_removed,
+        path=display_path,
+        status=result.status,
+        review_id=result.review_id,
+        passages_added=result.passage_ids_added,
+        passages_removed=result.passage_ids_removed,
     )
 
 

@@ -118,18 +118,32 @@ def _aware(value: datetime | None) -> datetime | None:
 def tag_out(tag: Tag) -> TagOut:
     """Public form of a tag."""
     return TagOut(
-        id=tag.id, standard=tag.standard_id, score=round(tag.score, 4), polarity=tag.polarity,
-        evidence=tag.evidence, evidence_start=tag.evidence_start, evidence_end=tag.evidence_end,
-        source=tag.source, tagger=tag.tagger, status=tag.status, taxonomy_version=tag.taxonomy_version,
-        decided_by=tag.decided_by, decided_at=_aware(tag.decided_at), version=tag.version,
+        id=tag.id,
+        standard=tag.standard_id,
+        score=round(tag.score, 4),
+        polarity=tag.polarity,
+        evidence=tag.evidence,
+        evidence_start=tag.evidence_start,
+        evidence_end=tag.evidence_end,
+        source=tag.source,
+        tagger=tag.tagger,
+        status=tag.status,
+        taxonomy_version=tag.taxonomy_version,
+        decided_by=tag.decided_by,
+        decided_at=_aware(tag.decided_at),
+        version=tag.version,
     )
 
 
 def passage_out(passage: Passage) -> PassageOut:
     """Public form of a passage with its tags (rejected ones included, marked)."""
     return PassageOut(
-        id=passage.id, ordinal=passage.ordinal, text=passage.text, page=passage.page,
-        char_start=passage.char_start, char_end=passage.char_end,
+        id=passage.id,
+        ordinal=passage.ordinal,
+        text=passage.text,
+        page=passage.page,
+        char_start=passage.char_start,
+        char_end=passage.char_end,
         tags=[tag_out(t) for t in sorted(passage.tags, key=lambda t: -t.score)],
     )
 
@@ -137,11 +151,20 @@ def passage_out(passage: Passage) -> PassageOut:
 def review_summary(review: Review, passage_count: int | None = None) -> ReviewSummary:
     """Public summary of a review."""
     return ReviewSummary(
-        id=review.id, reference=review.reference, title=review.title, review_type=review.review_type,
-        criteria_met=list(review.criteria_met or []), level=review.level, board=review.board,
-        community_safety_partnership=review.community_safety_partnership, year=review.year,
-        age_band=review.age_band, subject=review.subject, source_name=review.source_name,
-        media_type=review.media_type, passage_count=passage_count,
+        id=review.id,
+        reference=review.reference,
+        title=review.title,
+        review_type=review.review_type,
+        criteria_met=list(review.criteria_met or []),
+        level=review.level,
+        board=review.board,
+        community_safety_partnership=review.community_safety_partnership,
+        year=review.year,
+        age_band=review.age_band,
+        subject=review.subject,
+        source_name=review.source_name,
+        media_type=review.media_type,
+        passage_count=passage_count,
     )
 
 
@@ -152,18 +175,30 @@ def review_out(review: Review) -> ReviewOut:
         **summary.model_dump(),
         agencies=[AgencyOut(name=a.agency, kind=a.kind, mentions=a.mentions) for a in review.agencies],
         sections=[
-            SectionOut(kind=s.kind, heading=s.heading, level=s.level, page=s.page,
-                       passages=[passage_out(p) for p in s.passages])
+            SectionOut(
+                kind=s.kind,
+                heading=s.heading,
+                level=s.level,
+                page=s.page,
+                passages=[passage_out(p) for p in s.passages],
+            )
             for s in review.sections
         ],
         recommendations=[
-            RecommendationOut(id=r.id, number=r.number, text=r.text, addressee=r.addressee, scope=r.scope,
-                              status=r.status)
+            RecommendationOut(
+                id=r.id, number=r.number, text=r.text, addressee=r.addressee, scope=r.scope, status=r.status
+            )
             for r in review.recommendations
         ],
         action_plan=[
-            ActionRowOut(recommendation=a.recommendation, action=a.action, lead_agency=a.lead_agency,
-                         timescale=a.timescale, status=a.status, outcome=a.outcome)
+            ActionRowOut(
+                recommendation=a.recommendation,
+                action=a.action,
+                lead_agency=a.lead_agency,
+                timescale=a.timescale,
+                status=a.status,
+                outcome=a.outcome,
+            )
             for a in review.action_rows
         ],
         warnings=list(review.warnings or []),

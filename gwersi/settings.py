@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         default="ensemble",
         description="Tagger used for suggestions: rule, embedding, supervised, ensemble or keyword.",
     )
+    training_dir: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "data" / "sample-sources",
+        description="Folder of labelled sample-review sources (Markdown + truth JSON) the taggers are "
+        "trained and calibrated on, together with panel decisions.",
+    )
     search_mode: Literal["hybrid", "bm25", "dense"] = Field(
         default="hybrid", description="Default search mode."
     )

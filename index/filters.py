@@ -92,6 +92,8 @@ class FilterColumns:
             mask &= self.section_kinds.mask(filters.section_kinds)
         if filters.review_ids:
             mask &= np.isin(self.review_ids, np.asarray(filters.review_ids, dtype=np.int64))
+        if filters.passage_ids is not None:
+            mask &= np.isin(self.ids, np.asarray(filters.passage_ids, dtype=np.int64))
         if filters.year_from is not None:
             mask &= (self.years != NO_YEAR) & (self.years >= filters.year_from)
         if filters.year_to is not None:

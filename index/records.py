@@ -40,6 +40,9 @@ class SearchFilters:
     section_kinds: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
     review_ids: tuple[int, ...] = ()
+    passage_ids: tuple[int, ...] | None = None
+    """Restrict to these passages (``None``: no restriction; empty: nothing passes). The services
+    layer fills it from the catalogue, e.g. for standards decided after the index was built."""
 
     def is_empty(self) -> bool:
         """True when no filter is set."""
@@ -52,6 +55,7 @@ class SearchFilters:
             or self.section_kinds
             or self.agencies
             or self.review_ids
+            or self.passage_ids is not None
         )
 
 

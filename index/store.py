@@ -119,12 +119,12 @@ def store_review(*, session: Session, parsed: ParsedReview) -> StoreResult:
 
     kept: list[Passage] = []
     added: list[Passage] = []
-    for item in parsed.passages:
+    for position, item in enumerate(parsed.passages):
         digest = text_sha1(item.text)
         reuse = old_by_text.get(digest)
         row = reuse.pop(0) if reuse else Passage(review_id=review.id, text=item.text, text_sha1=digest)
         row.section_id = sections[item.section_ordinal].id
-        row.ordinal = item.ordinal
+        row.ordinal = position  # review-wide reading order (ingest numbers passages per section)
         row.char_start = item.char_start
         row.char_end = item.char_end
         row.page = item.page
