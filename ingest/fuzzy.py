@@ -21,18 +21,22 @@ def tokens(text: str, *, drop_stopwords: bool = True) -> list[str]:
     return out
 
 
-def ratio(a: str, b: str) -> float:
-    """Similarity of two strings, 0-100 (difflib's ratio)."""
+def ratio(a: str, b: str, cutoff: float = 0.0) -> float:
+    """Similarity of two strings, 0-100 (difflib's ratio); 0 when cheap bounds show it is below ``cutoff``."""
     if not a and not b:
         return 100.0
-    return 100.0 * SequenceMatcher(None, a, b, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if cutoff and (100.0 * matcher.real_quick_ratio() < cutoff or 100.0 * matcher.quick_ratio() < cutoff):
+        return 0.0
+    return 100.0 * matcher.ratio()
 
 
-def token_set_ratio(a: str, b: str) -> float:
+def token_set_ratio(a: str, b: str, cutoff: float = 0.0) -> float:
     """Token-set similarity, 0-100, in the manner of fuzzywuzzy's ``token_set_ratio``.
 
     The shared tokens are compared with each side's full token set, so word order and a
     subset relation score high ("terms of reference" vs "appendix 1 terms of reference").
+    Scores below ``cutoff`` may be reported as 0 (cheap upper bounds skip the full comparison).
     """
     ta, tb = set(tokens(a)), set(tokens(b))
     if not ta or not tb:
@@ -40,7 +44,9 @@ def token_set_ratio(a: str, b: str) -> float:
     common = " ".join(sorted(ta & tb))
     left = " ".join(filter(None, [common, " ".join(sorted(ta - tb))]))
     right = " ".join(filter(None, [common, " ".join(sorted(tb - ta))]))
-    scores = [ratio(left, right)]
+    if common and (ta <= tb or tb <= ta):
+        return 100.0
+    scores = [ratio(left, right, cutoff)]
     if common:
-        scores += [ratio(common, left), ratio(common, right)]
+        scores += [ratio(common, left, cutoff), ratio(common, right, cutoff)]
     return max(scores)

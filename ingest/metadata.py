@@ -32,6 +32,9 @@ REFERENCE_PATTERNS: tuple[re.Pattern[str], ...] = (
         rf"\b(?P<t1>DHR|SUSR)\s*[-–—]?\s*(?P<la>{_LA_NAMES})\s*[-–—]?\s*"
         r"(?:(?P<seq>\d{1,3})\s*/\s*(?P<year>20\d{2})\b|(?P<year2>20\d{2})\s*/\s*(?P<seq2>\d{1,3})\b"
         r"|[‘'\"“](?P<name>[A-Z][a-z]+)[’'\"”]\s*[-–—]\s*(?P<year3>20\d{2})\b)"
+    ),    re.compile(
+        r"\b(?:HIW|Healthcare Inspectorate Wales)\s+(?:Review\s+)?(?P<t1>MHHR|Homicide Review)\s+"
+        r"(?P<seq>\d{1,3})\s*[-/]\s*(?P<year>20\d{2})\b"
     ),
 )
 """Board reference styles: "CPR CTMSB 8/2020", "WGSB CPR 1/2021", "APR CONWY 1", "DHR Cardiff 2019/1"."""
@@ -252,18 +255,18 @@ def find_csp(front: str, body: str, kind: str | None) -> str | None:
 
 
 def find_year(ref_year: int | None, front: str, body: str) -> int | None:
-    """Reference year, else publication date, else the latest year on the cover or in the text."""
+    """Reference year, else a publication date, else the latest year on the cover, else in the text."""
     if ref_year:
         return ref_year
     for text in (front, body):
         match = _PUBLISHED.search(text)
         if match:
             return int(match.group(1))
-    for text in (front, body):
         years = [int(y) for y in _YEAR.findall(text)]
-        if years:
+        if years and text is front:
             return max(years)
-    return None
+    years = [int(y) for y in _YEAR.findall(body)]
+    return max(years) if years else None
 
 
 def find_subject(front: str, body: str, kind: str | None) -> str | None:

@@ -53,7 +53,7 @@ _SUFFIXES = (
     "ous",
 )
 _PAGE_LINE = re.compile(
-    r"^\s*(?:[-–—]\s*)?(?:(?:page|tudalen|p\.)\s*)?\d{1,4}(?:\s*(?:of|/|o)\s*\d{1,4})?(?:\s*[-–—])?\s*$"
+    r"^\s*(?:[-–—]\s*)?(?:(?:page|tudalen|p\.)\s*)?\d{1,3}(?:\s*(?:of|/|o)\s*\d{1,4})?(?:\s*[-–—])?\s*$"
     r"|^\s*\d{1,4}\s*\|\s*p\s*a\s*g\s*e\s*$",
     re.IGNORECASE,
 )
@@ -149,7 +149,7 @@ def is_instruction(text: str) -> bool:
     if len(text) > 400:
         return False
     return any(
-        token_set_ratio(text, phrase) >= 92
+        token_set_ratio(text, phrase, 92) >= 92
         for phrase in INSTRUCTION_PHRASES
         if abs(len(text) - len(phrase)) < 60
     )

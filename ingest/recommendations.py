@@ -10,6 +10,7 @@ recommendations" or "Single agency recommendations".
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ingest.action_plan import is_action_plan_table
 from ingest.fuzzy import ratio
@@ -17,10 +18,15 @@ from ingest.models import Recommendation, Section
 from ingest.normalise import NormalisedDocument, NormBlock
 
 _NUMBER = re.compile(
-    r"^\s*(?:recommendation\s*(?:no\.?|number)?\s*)?\(?(R\s?\d{1,2}[a-z]?|\d{1,2}(?:\.\d{1,2})?[a-z]?|[a-z]|[ivx]{1,4})"
-    r"(?:[\).:]|\s*[-–—]|(?=\s*$))\s*",
+    r"^\s*(?:(?P<word>recommendation)\s*(?:no\.?|number)?\s*(?P<n0>R?\d{1,2}[a-z]?)\b[\s.:)–—-]*"
+    r"|(?P<n1>R\s?\d{1,2}[a-z]?)(?:[.:)]\s*|\s+|$)"
+    r"|\(?(?P<n2>\d{1,2}[a-z]?)(?:[.:)]\s+|\s*[–—-]\s+|[.:)]?$)"
+    r"|\((?P<n3>[a-z]|[ivx]{1,4})\)\s*"
+    r"|(?P<n4>[a-z]|[ivx]{1,4})[.)]\s+)",
     re.IGNORECASE,
 )
+"""A printed recommendation number: "Recommendation 1:", "R2.", "R3 ", "4.", "5)", "(a)", "iv."."""
+_INTRO = re.compile(r"following recommendations?|recommendations? (?:are|is) (?:made|as follows)|:\s*$", re.IGNORECASE)
 _RECOMMENDATION_WORD = re.compile(r"^\s*recommendation\b", re.IGNORECASE)
 _ADDRESSEE = re.compile(
     r"^(?:that\s+)?(?P<who>[^.;:]{2,140}?)\s+(?:should|must|shall|is asked to|are asked to|is requested to|"
@@ -68,28 +74,31 @@ def extract_recommendations(doc: NormalisedDocument, sections: list[Section]) ->
     return _dedupe(found)
 
 
+@dataclass
+class _Open:
+    """A recommendation being read: its number, span and how it started."""
+
+    number: str
+    start: int
+    end: int
+    scope: str | None
+    numbered: bool
+
+
 def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[Recommendation]:
     out: list[Recommendation] = []
-    current: dict[str, object] | None = None
-    auto = 0
+    current: _Open | None = None
 
     def close() -> None:
         nonlocal current
-        if current is not None:
-            start, end = int(str(current["start"])), int(str(current["end"]))
-            body = text[start:end].strip()
+        if current is not None and current.start >= 0:
+            span = text[current.start : current.end]
+            body = span.strip()
             if body:
-                out.append(
-                    Recommendation(
-                        number=str(current["number"]),
-                        text=body,
-                        addressee=addressee_of(body),
-                        scope=current["scope"],  # type: ignore[arg-type]
-                        char_start=start,
-                        char_end=start + len(body),
-                    )
-                )
-            current = None
+                start = current.start + len(span) - len(span.lstrip())
+                out.append(Recommendation(number=current.number, text=body, addressee=addressee_of(body),
+                                          scope=current.scope, char_start=start, char_end=start + len(body)))
+        current = None
 
     for index, block in enumerate(blocks):
         if block.kind == "table":
@@ -98,59 +107,48 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[
                 out.extend(_from_table(block, text, scope))
             continue
         match = _NUMBER.match(block.text)
+        number = _number_of(match) if match else None
         if block.kind == "heading":
-            if match and (_RECOMMENDATION_WORD.match(block.text) or block.text.upper().startswith("R")):
-                close()
+            close()
+            if match and number and (match.group("word") or match.group("n1")):
                 rest = block.start + match.end()
-                number = _clean_number(match.group(1))
-                if rest < block.end:  # "Recommendation 1: text" set as a heading
-                    current = {"number": number, "start": rest, "end": block.end, "scope": scope}
-                else:
-                    current = {"number": number, "start": -1, "end": -1, "scope": scope}
-                continue
-            if index > 0 or scope_of(block.text):
-                close()
+                current = _Open(number, rest if rest < block.end else -1, block.end, scope, True)
+            elif index > 0 or scope_of(block.text):
                 scope = scope_of(block.text) or scope
             continue
-        if match and _plausible_number(match, block.text):
+        sub_item = current is not None and current.numbered and block.kind == "list_item"
+        if not sub_item and _INTRO.search(block.text[:300]) and not addressee_of(_strip_number(block.text)):
             close()
-            start = block.start + match.end()
-            current = {
-                "number": _clean_number(match.group(1)),
-                "start": start,
-                "end": block.end,
-                "scope": scope,
-            }
             continue
-        if current is not None and int(str(current["start"])) < 0:
-            current["start"], current["end"] = block.start, block.end
-            continue
-        if current is not None and (block.kind == "list_item" or not _DIRECTIVE.search(block.text[:200])):
-            current["end"] = block.end
-            continue
-        if _DIRECTIVE.search(block.text[:200]) and addressee_of(block.text):
+        if match and number:
             close()
-            auto += 1
-            current = {"number": str(len(out) + 1), "start": block.start, "end": block.end, "scope": scope}
+            current = _Open(number, block.start + match.end(), block.end, scope, True)
+            continue
+        if current is not None and current.start < 0:
+            current.start, current.end = block.start, block.end
+            continue
+        directive = bool(_DIRECTIVE.search(block.text[:200]) and addressee_of(block.text))
+        if current is not None and (not directive or (current.numbered and block.kind == "list_item")):
+            current.end = block.end
+            continue
+        if directive:
+            close()
+            current = _Open(str(len(out) + 1), block.start, block.end, scope, False)
     close()
     return out
 
 
-def _plausible_number(match: re.Match[str], text: str) -> bool:
-    """A bare letter or roman numeral counts only when followed by a bracket or full stop."""
-    token = match.group(1)
-    if _RECOMMENDATION_WORD.match(text) or token.upper().startswith("R") and token[1:].strip().isdigit():
-        return True
-    if token[0].isdigit():
-        return (
-            text[match.end(1) : match.end(1) + 1] in (".", ")", ":")
-            or "-" in text[match.end(1) : match.end()]
-        )
-    return text[match.end(1) : match.end(1) + 1] in (")", ".")
+def _number_of(match: re.Match[str]) -> str | None:
+    for group in ("n0", "n1", "n2", "n3", "n4"):
+        value = match.group(group)
+        if value:
+            return re.sub(r"\s+", "", value)
+    return None
 
 
-def _clean_number(token: str) -> str:
-    return re.sub(r"\s+", "", token)
+def _strip_number(text: str) -> str:
+    match = _NUMBER.match(text)
+    return text[match.end() :] if match else text
 
 
 def _from_table(block: NormBlock, text: str, scope: str | None) -> list[Recommendation]:

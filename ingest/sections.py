@@ -11,6 +11,7 @@ is ``other``. Text before the first heading, and a lone document title with its 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest.fuzzy import ratio, token_set_ratio, tokens
 from ingest.models import Section
@@ -152,6 +153,7 @@ def clean_heading(heading: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=4096)
 def classify_heading(heading: str) -> str | None:
     """The canonical kind of ``heading``, or None when nothing matches well enough."""
     cleaned = clean_heading(heading)
@@ -160,7 +162,7 @@ def classify_heading(heading: str) -> str | None:
     best: tuple[float, float, str] | None = None
     for kind, variants in SYNONYMS.items():
         for variant in variants:
-            score = token_set_ratio(cleaned, variant)
+            score = token_set_ratio(cleaned, variant, MATCH_THRESHOLD)
             if score < MATCH_THRESHOLD:
                 continue
             extra = len(set(tokens(cleaned)) - set(tokens(variant)))

@@ -43,7 +43,7 @@ def test_hyphenation_follows_the_document_vocabulary() -> None:
         ("Tudalen 4", True),
         ("CPR CTMSB 8/2020 – Final Report – Page 3 of 17", True),
         ("3.1 Child A was two years old.", False),
-        ("Recommendation 3", False),
+        ("Recommendation 3", False), ("2016", False),
     ],
 )
 def test_page_number_lines(line: str, furniture: bool) -> None:
