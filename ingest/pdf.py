@@ -186,7 +186,7 @@ def _build_blocks(pages: list[tuple[list[_Line], list[Any]]]) -> list[Block]:
     ]
     body_size = _body_size(all_lines)
     pitch = _body_pitch(all_lines, body_size)
-    heading_sizes = sorted({ln.size for ln in all_lines if ln.size >= body_size + 1.0}, reverse=True)
+    heading_sizes = sorted({ln.size for ln in all_lines if _heading_size(ln, body_size)}, reverse=True)
     right_edge = max((ln.x1 for ln in all_lines), default=0.0)
 
     items: list[tuple[int, float, Block]] = []
@@ -194,7 +194,7 @@ def _build_blocks(pages: list[tuple[list[_Line], list[Any]]]) -> list[Block]:
     for ln in all_lines:
         by_page.setdefault(ln.page, []).append(ln)
     for page_no, lines in by_page.items():
-        for block_lines in _group(lines, pitch, right_edge):
+        for block_lines in _group(lines, pitch / body_size, right_edge):
             items.append((page_no, block_lines[0].top, _make_block(block_lines, body_size, heading_sizes)))
     for _, page_tables in pages:
         for top, page_no, rows in page_tables:
@@ -227,7 +227,12 @@ def _body_pitch(lines: list[_Line], body_size: float) -> float:
     return float(Counter(deltas).most_common(1)[0][0])
 
 
-def _group(lines: list[_Line], pitch: float, right_edge: float) -> list[list[_Line]]:
+def _heading_size(line: _Line, body_size: float) -> bool:
+    """Larger than body text: bold and a point bigger, or much bigger whatever the weight."""
+    return (line.bold and line.size >= body_size + 1.0) or line.size >= body_size * 1.4
+
+
+def _group(lines: list[_Line], leading: float, right_edge: float) -> list[list[_Line]]:
     """Group a page's lines into paragraphs by spacing, style change and bullet starts."""
     groups: list[list[_Line]] = []
     for ln in lines:
@@ -238,7 +243,7 @@ def _group(lines: list[_Line], pitch: float, right_edge: float) -> list[list[_Li
             short_prev = prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0)
             new = (
                 not same_style
-                or gap > pitch * 1.25
+                or gap > leading * ln.size * 1.25
                 or gap < 0
                 or bool(_BULLET.match(ln.text))
                 or (short_prev and bool(_SENTENCE_END.search(prev.text)) and not prev.bold)
@@ -258,7 +263,7 @@ def _make_block(lines: list[_Line], body_size: float, heading_sizes: list[float]
     if bullet:
         return Block("list_item", text[bullet.end() :], page=first.page)
     short = len(text) <= 160 and len(lines) <= 3
-    if short and size >= body_size + 1.0:
+    if short and _heading_size(first, body_size):
         level = heading_sizes.index(size) + 1 if size in heading_sizes else 1
         return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=first.bold)
     if short and first.bold and not _SENTENCE_END.search(text.rstrip("*")):

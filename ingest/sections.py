@@ -55,9 +55,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "learning event",
         "practitioner learning event",
         "individual management reviews",
-        "process",
-        "approach",
-        "timescales",
         "confidentiality",
         "dissemination",
         "how the review was conducted",
@@ -143,6 +140,11 @@ _PREFIX = re.compile(
     r"(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,4})[.):]\s+|\d{1,2}(?:\.\d{1,2})*\s+)?",
     re.IGNORECASE,
 )
+_LEARNING_PREFIX = re.compile(
+    r"^\s*(?:learning\s+point|learning\s+theme|lesson|theme|key\s+finding|finding)\s*\d{1,2}[a-z]?\b\s*[:.\-–—]?\s*",
+    re.IGNORECASE,
+)
+_PARENTHESES = re.compile(r"\([^)]*\)")
 _NUMBERING = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)[.)]?\s")
 
 
@@ -155,7 +157,23 @@ def clean_heading(heading: str) -> str:
 
 @lru_cache(maxsize=4096)
 def classify_heading(heading: str) -> str | None:
-    """The canonical kind of ``heading``, or None when nothing matches well enough."""
+    """The canonical kind of ``heading``, or None when nothing matches well enough.
+
+    A bracketed aside is ignored first ("Action plan (signed off by the Case Review Group)").
+    """
+    without_aside = _PARENTHESES.sub(" ", heading)
+    if without_aside != heading:
+        return _classify(without_aside) or _classify(heading)
+    return _classify(heading)
+
+
+def learning_item_title(heading: str) -> str | None:
+    """For "Learning point 3: Title" / "Theme 2 – Title", the title part ("" if none); else None."""
+    match = _LEARNING_PREFIX.match(heading)
+    return heading[match.end() :].strip() if match else None
+
+
+def _classify(heading: str) -> str | None:
     cleaned = clean_heading(heading)
     if not cleaned or not tokens(cleaned):
         return None
@@ -201,9 +219,11 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
         level = levels[i]
         while stack and stack[-1][0] >= level:
             stack.pop()
-        kind = classify_heading(block.text)
-        if kind is None:
-            kind = stack[-1][1] if stack else "other"
+        title = learning_item_title(block.text)
+        if title is not None:  # a numbered learning item: its own title decides, else its parent
+            kind = (classify_heading(title) if title else None) or (stack[-1][1] if stack else "practice_learning")
+        else:
+            kind = classify_heading(block.text) or (stack[-1][1] if stack else "other")
         stack.append((level, kind))
         starts.append((i, kind, block.text, level))
     sections: list[Section] = []

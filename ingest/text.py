@@ -62,6 +62,7 @@ def parse_text(source: str) -> list[Block]:
     """Split Markdown or plain text into heading, paragraph, list-item and table blocks."""
     source = _COMMENT.sub("", source.replace("\r\n", "\n").replace("\r", "\n"))
     lines = source.split("\n")
+    marked = any(_ATX.match(line) for line in lines)  # Markdown headings: no guessing from layout
     blocks: list[Block] = []
     para: list[str] = []
     item: list[str] | None = None
@@ -72,7 +73,7 @@ def parse_text(source: str) -> list[Block]:
             blocks.append(Block("list_item", strip_inline("\n".join(item))))
             item = None
         if para:
-            blocks.append(_paragraph_or_heading(para))
+            blocks.append(_paragraph_or_heading(para, guess=not marked))
             para.clear()
 
     i = 0
@@ -107,7 +108,7 @@ def parse_text(source: str) -> list[Block]:
             continue
         bullet = _BULLET.match(line)
         numbered = _NUMBERED_ITEM.match(line) if not bullet else None
-        if bullet or (numbered and not _looks_like_numbered_heading(line, lines, i)):
+        if bullet or (numbered and (marked or not _looks_like_numbered_heading(line, lines, i))):
             flush()
             item = [bullet.group(1)] if bullet else [line.strip()]
             continue
@@ -128,10 +129,11 @@ def _looks_like_numbered_heading(line: str, lines: list[str], i: int) -> bool:
     return bool(_NUMBERED_HEADING.match(text)) and next_blank and len(text) <= 90
 
 
-def _paragraph_or_heading(para: list[str]) -> Block:
+def _paragraph_or_heading(para: list[str], *, guess: bool) -> Block:
+    """A paragraph, or (in text without Markdown headings) a heading guessed from its shape."""
     text = "\n".join(para)
     plain = strip_inline(text)
-    if len(para) == 1:
+    if guess and len(para) == 1:
         line = para[0]
         numbered = _NUMBERED_HEADING.match(plain)
         if numbered and len(plain) <= 90:
