@@ -28,7 +28,7 @@ SYNC_MAX_BYTES = 2 * 1024 * 1024
 """Uploads up to this size are processed in the request by default; larger ones become jobs."""
 CHUNK = 1024 * 1024
 UPLOAD_PATH = "/uploads"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._() -]+")
+_UNSAFE = re.compile(r"[^\w.() -]+")
 
 UPLOAD_BODY_DOC = {
     "requestBody": {

@@ -43,7 +43,7 @@ def review_record(session: Session, review_id: int) -> dict[str, Any]:
         .join(RecommendationRow, RecommendationStatusUpdate.recommendation_id == RecommendationRow.id)
         .where(RecommendationRow.review_id == review_id)
         .order_by(RecommendationStatusUpdate.id)
-    ).tuples()
+    ).all()
     return {
         "format": EXPORT_FORMAT,
         "review": review_out(review).model_dump(mode="json"),

@@ -173,7 +173,7 @@ def list_packs(session: Session, *, owner: str | None = None) -> list[PackSummar
             created_at=_aware(p.created_at),
             updated_at=_aware(p.updated_at),
         )
-        for p, n in session.execute(stmt).tuples()
+        for p, n in session.execute(stmt).all()
     ]
 
 

@@ -77,7 +77,7 @@ def list_recommendations(
         stmt = stmt.where(func.lower(RecommendationRow.text).contains(text.lower(), autoescape=True))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     stmt = stmt.order_by(Review.year.desc().nulls_last(), Review.id, RecommendationRow.ordinal)
-    rows = session.execute(stmt.offset(offset).limit(limit)).tuples()
+    rows = session.execute(stmt.offset(offset).limit(limit)).all()
     return [_view(rec, review) for rec, review in rows], int(total)
 
 

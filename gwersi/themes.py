@@ -217,7 +217,7 @@ def lessons(
     )
     stmt = _tag_filter(stmt, confirmed_only=confirmed_only, min_score=0.0, polarity=polarity)
     best: dict[int, tuple[Tag, Passage, str, str, Review]] = {}
-    for tag, passage, kind, heading, review in session.execute(stmt).tuples():
+    for tag, passage, kind, heading, review in session.execute(stmt).all():
         seen = best.get(passage.id)
         if seen is None or _rank(tag) > _rank(seen[0]):
             best[passage.id] = (tag, passage, kind, heading, review)
