@@ -137,9 +137,7 @@ AGENCIES: tuple[Agency, ...] = (
     Agency("Gwent Police", "police", (r"Gwent Police",)),
     Agency("British Transport Police", "police", (r"British Transport Police",), ("BTP",)),
     Agency("Aneurin Bevan University Health Board", "health_board", (r"Aneurin Bevan " + _UHB,), ("ABUHB",)),
-    Agency(
-        "Betsi Cadwaladr University Health Board", "health_board", (r"Betsi Cadwaladr " + _UHB,), ("BCUHB",)
-    ),
+    Agency("Betsi Cadwaladr University Health Board", "health_board", (r"Betsi Cadwaladr " + _UHB,), ("BCUHB",)),
     Agency(
         "Cardiff and Vale University Health Board",
         "health_board",
@@ -189,9 +187,7 @@ AGENCIES: tuple[Agency, ...] = (
             r"Adult Safeguarding Team",
         ),
     ),
-    Agency(
-        "Multi-Agency Safeguarding Hub", "local_authority", (r"Multi[- ]Agency Safeguarding Hub",), ("MASH",)
-    ),
+    Agency("Multi-Agency Safeguarding Hub", "local_authority", (r"Multi[- ]Agency Safeguarding Hub",), ("MASH",)),
     Agency(
         "Information, Advice and Assistance Service",
         "local_authority",
@@ -199,6 +195,11 @@ AGENCIES: tuple[Agency, ...] = (
         ("IAA",),
     ),
     Agency("Flying Start", "local_authority", (r"Flying Start",)),
+    Agency("Families First", "local_authority", (r"Families First", r"Team Around the Family"), ("TAF",)),
+    Agency("Leaving Care Service", "local_authority", (r"leaving care (?:service|team)s?", r"after[- ]care team")),
+    Agency("Domiciliary Care", "care_provider", (r"domiciliary care(?: provider| agency| service)?s?",)),
+    Agency("Care Home", "care_provider", (r"(?:residential |nursing )?care homes?",)),
+    Agency("Supported Living Provider", "care_provider", (r"supported living (?:provider|service)s?",)),
     Agency(
         "Education Welfare Service",
         "education",
@@ -216,11 +217,17 @@ AGENCIES: tuple[Agency, ...] = (
         ),
         ("DSP", "PRU"),
     ),
-    Agency("Further Education College", "education", (r"(?:further education )?college",)),
+    Agency(
+        "Further Education College",
+        "education",
+        (r"further education colleges?", r"FE colleges?", r"(?:the|her|his|their|local) college"),
+    ),
+    Agency("Education Service", "education", (r"education (?:service|department)s?",)),
     Agency(
         "Housing Services",
         "housing",
         (r"housing options", r"homelessness (?:team|service)s?", r"housing (?:department|services?|team)"),
+        ("Housing",),
     ),
     Agency(
         "Housing Association",
@@ -238,9 +245,7 @@ AGENCIES: tuple[Agency, ...] = (
     Agency("Midwifery", "health", (r"midwi(?:fe|ves|fery)",)),
     Agency("School Nursing", "health", (r"school nurs(?:e|es|ing)",)),
     Agency("District Nursing", "health", (r"district nurs(?:e|es|ing)",)),
-    Agency(
-        "Emergency Department", "health", (r"emergency department", r"accident and emergency"), ("ED", "A&E")
-    ),
+    Agency("Emergency Department", "health", (r"emergency department", r"accident and emergency"), ("ED", "A&E")),
     Agency("Paediatrics", "health", (r"paediatric(?:ian)?s?",)),
     Agency(
         "CAMHS",
@@ -261,6 +266,7 @@ AGENCIES: tuple[Agency, ...] = (
         (r"Local Primary Mental Health Support Service",),
         ("LPMHSS",),
     ),
+    Agency("Community Learning Disability Team", "health", (r"community learning disability teams?",), ("CLDT",)),
     Agency(
         "Substance Misuse Service",
         "mental_health",
@@ -289,6 +295,17 @@ AGENCIES: tuple[Agency, ...] = (
     Agency("Welsh Women's Aid", "third_sector", (r"Welsh Women" + _APOS + r"?s Aid",)),
     Agency("Women's Aid", "third_sector", (r"(?<!Welsh )Women" + _APOS + r"?s Aid",)),
     Agency("BAWSO", "third_sector", (r"Bawso",)),
+    Agency(
+        "Advocacy Service",
+        "third_sector",
+        (
+            r"Tros Gynnal Plant",
+            r"independent advocacy(?: service)?",
+            r"advocacy services?",
+            r"National Youth Advocacy Service",
+        ),
+        ("NYAS",),
+    ),
     Agency("Llamau", "third_sector", (r"Llamau",)),
     Agency("Barnardo's Cymru", "third_sector", (r"Barnardo" + _APOS + r"?s(?: Cymru)?",)),
     Agency("NSPCC Cymru", "third_sector", (r"NSPCC(?: Cymru)?",)),
@@ -304,6 +321,7 @@ AGENCIES: tuple[Agency, ...] = (
     ),
     Agency("South Wales Fire and Rescue Service", "fire", (r"South Wales Fire and Rescue(?: Service)?",)),
     Agency("Cafcass Cymru", "court", (r"Cafcass(?: Cymru)?",)),
+    Agency("Department for Work and Pensions", "central_government", (r"Department for Work and Pensions",), ("DWP",)),
     Agency("Crown Prosecution Service", "court", (r"Crown Prosecution Service",), ("CPS",)),
     Agency("Coroner", "court", (r"(?:HM |the )?Coroner",)),
     Agency("MARAC", "multi_agency", (r"Multi[- ]Agency Risk Assessment Conference",), ("MARAC",)),
@@ -312,6 +330,35 @@ AGENCIES: tuple[Agency, ...] = (
     Agency("Healthcare Inspectorate Wales", "inspectorate", (r"Healthcare Inspectorate Wales",), ("HIW",)),
     Agency("Estyn", "inspectorate", (r"Estyn",)),
 )
+
+
+COUNCILS: dict[str, tuple[str, ...]] = {
+    "Isle of Anglesey County Council": (r"(?:Isle of )?Anglesey County Council", r"Cyngor Sir Ynys Môn"),
+    "Gwynedd Council": (r"Gwynedd Council", r"Cyngor Gwynedd"),
+    "Conwy County Borough Council": (r"Conwy County Borough Council", r"Conwy Council"),
+    "Denbighshire County Council": (r"Denbighshire County Council",),
+    "Flintshire County Council": (r"Flintshire County Council", r"Flintshire Council"),
+    "Wrexham County Borough Council": (r"Wrexham County Borough Council", r"Wrexham Council"),
+    "Powys County Council": (r"Powys County Council", r"Powys Council"),
+    "Ceredigion County Council": (r"Ceredigion County Council", r"Ceredigion Council"),
+    "Pembrokeshire County Council": (r"Pembrokeshire County Council", r"Pembrokeshire Council"),
+    "Carmarthenshire County Council": (r"Carmarthenshire County Council", r"Carmarthenshire Council"),
+    "Swansea Council": (r"(?:City and County of )?Swansea(?: City)? Council", r"City and County of Swansea"),
+    "Neath Port Talbot Council": (r"Neath Port Talbot(?: County Borough)? Council",),
+    "Bridgend County Borough Council": (r"Bridgend County Borough Council", r"Bridgend Council"),
+    "Vale of Glamorgan Council": (r"Vale of Glamorgan Council",),
+    "Cardiff Council": (r"(?:City of )?Cardiff(?: City)? Council",),
+    "Rhondda Cynon Taf County Borough Council": (r"Rhondda Cynon Taf(?: County Borough)? Council",),
+    "Merthyr Tydfil County Borough Council": (r"Merthyr Tydfil(?: County Borough)? Council",),
+    "Caerphilly County Borough Council": (r"Caerphilly(?: County Borough)? Council",),
+    "Blaenau Gwent County Borough Council": (r"Blaenau Gwent(?: County Borough)? Council",),
+    "Torfaen County Borough Council": (r"Torfaen(?: County Borough)? Council",),
+    "Monmouthshire County Council": (r"Monmouthshire(?: County)? Council",),
+    "Newport City Council": (r"Newport(?: City)? Council",),
+}
+"""The 22 Welsh local authorities under their council names, with the variants reports print."""
+
+AGENCIES = AGENCIES + tuple(Agency(name, "local_authority", patterns) for name, patterns in COUNCILS.items())
 
 
 @cache
