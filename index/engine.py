@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.dense import DenseIndex, DenseKind
+from index.dense import DenseIndex, DenseKind, HnswStorage
 from index.encoder import Encoder
 from index.errors import IndexMismatchError, NotIndexedError, QueryError
 from index.filters import FilterColumns
@@ -20,8 +20,9 @@ from index.fusion import FUSERS, get_fuser
 from index.manifest import REBUILD_HINT, IndexManifest, corpus_hash
 from index.records import PassageRecord, ReviewGroup, SearchFilters, SearchHit
 from index.similarity import ReviewProfiles, SimilarReview, build_profiles, similar_reviews, surface_forms
-from index.snippets import make_snippet, matched_terms
+from index.snippets import highlight
 from index.sparse import SparseIndex
+from index.text import query_terms
 
 MODES = ("hybrid", "bm25", "dense")
 MAX_QUERY_CHARS = 1000
@@ -94,14 +95,21 @@ class SearchEngine:
         taxonomy_version: str = "",
         ann_threshold: int = ANN_THRESHOLD,
         dense_kind: DenseKind = "auto",
+        hnsw_storage: HnswStorage = "float32",
     ) -> SearchEngine:
-        """Index ``records``; ``embeddings[i]`` is the normalised vector of ``records[i]``."""
+        """Index ``records``; ``embeddings[i]`` is the normalised vector of ``records[i]``.
+
+        The dense index is exact up to ``ann_threshold`` passages and HNSW above it (or as
+        ``dense_kind`` forces); ``hnsw_storage="fp16"`` halves HNSW vector memory.
+        """
         if embeddings.shape != (len(records), encoder.dimension):
             raise ValueError(
                 f"embeddings have shape {embeddings.shape}, expected ({len(records)}, {encoder.dimension})"
             )
         ids = np.fromiter((r.passage_id for r in records), dtype=np.int64, count=len(records))
-        dense = DenseIndex(encoder.dimension, kind=dense_kind, ann_threshold=ann_threshold)
+        dense = DenseIndex(
+            encoder.dimension, kind=dense_kind, ann_threshold=ann_threshold, hnsw_storage=hnsw_storage
+        )
         dense.add(ids, embeddings)
         sparse = SparseIndex()
         sparse.build(ids, [r.text for r in records])
@@ -113,8 +121,8 @@ class SearchEngine:
 
     @property
     def dense_kind(self) -> str:
-        """``flat`` (exact) or ``hnsw`` (approximate)."""
-        return self._dense.kind
+        """``flat`` (exact), ``hnsw`` or ``hnsw-fp16`` (approximate)."""
+        return self._dense.description
 
     def record(self, passage_id: int) -> PassageRecord:
         """The record of an indexed passage."""
@@ -167,22 +175,29 @@ class SearchEngine:
             ranked = get_fuser(fusion)([bm25, dense])
         bm25_ranks = {pid: rank for rank, (pid, _) in enumerate(bm25, start=1)}
         dense_ranks = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
+        terms = query_terms(text)
         return [
-            self._hit(pid, score, text, bm25_ranks.get(pid), dense_ranks.get(pid))
+            self._hit(pid, score, terms, bm25_ranks.get(pid), dense_ranks.get(pid))
             for pid, score in ranked[offset:need]
         ]
 
     def _hit(
-        self, passage_id: int, score: float, query: str, bm25_rank: int | None, dense_rank: int | None
+        self,
+        passage_id: int,
+        score: float,
+        terms: tuple[str, ...],
+        bm25_rank: int | None,
+        dense_rank: int | None,
     ) -> SearchHit:
         record = self._by_id[passage_id]
+        snippet, matched = highlight(record.text, terms)
         return SearchHit(
             record=record,
             score=float(score),
-            snippet=make_snippet(record.text, query),
+            snippet=snippet,
             bm25_rank=bm25_rank,
             dense_rank=dense_rank,
-            matched_terms=matched_terms(record.text, query),
+            matched_terms=matched,
         )
 
     def more_like_this(
@@ -204,7 +219,7 @@ class SearchEngine:
         vector = self._dense.reconstruct([passage_id])[0]
         found = _pairs(self._dense.search(vector, k + 1 if allowed is None else k, allowed))
         found = [(pid, score) for pid, score in found if pid != passage_id][:k]
-        return [self._hit(pid, score, "", None, rank) for rank, (pid, score) in enumerate(found, start=1)]
+        return [self._hit(pid, score, (), None, rank) for rank, (pid, score) in enumerate(found, start=1)]
 
     @staticmethod
     def group_by_review(hits: Sequence[SearchHit]) -> list[ReviewGroup]:
@@ -275,7 +290,7 @@ class SearchEngine:
     # ----------------------------------------------------------------- files
     def manifest(self) -> IndexManifest:
         """The manifest describing this engine's current contents."""
-        return _expected_manifest(self._records, self.encoder, self.taxonomy_version, self._dense.kind)
+        return _expected_manifest(self._records, self.encoder, self.taxonomy_version, self._dense.description)
 
     def save(self, directory: Path | str) -> IndexManifest:
         """Write the dense index, the BM25 index and (last) the manifest into ``directory``."""

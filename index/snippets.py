@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Collection
 
 from index.text import WordSpan, query_terms, word_spans
 
@@ -69,26 +70,29 @@ def _render(text: str, spans: list[WordSpan], terms: set[str], first: int, last:
     return "".join(out).strip()
 
 
-def make_snippet(text: str, query: str, *, words: int = SNIPPET_WORDS) -> str:
-    """An HTML-safe snippet of ``text`` with the query's stemmed matches marked.
+def highlight(text: str, terms: Collection[str], *, words: int = SNIPPET_WORDS) -> tuple[str, tuple[str, ...]]:
+    """The snippet of ``text`` for query stems ``terms``, and the distinct matched words.
 
-    Without any match (or with an empty query) the snippet is the first ``words`` words.
+    Matched words are lower-cased, in first-seen order. Without any match (or without terms) the
+    snippet is the first ``words`` words. Use :func:`index.text.query_terms` to get ``terms``.
     """
     spans = word_spans(text)
     if not spans:
-        return html.escape(text.strip())
-    terms = set(query_terms(query))
+        return html.escape(text.strip()), ()
+    wanted = set(terms)
     stems = [span.stem for span in spans]
     size = max(1, words)
-    start = _centre(stems, terms, _best_window(stems, terms, size), size)
+    start = _centre(stems, wanted, _best_window(stems, wanted, size), size)
     last = min(start + size, len(spans)) - 1
-    return _render(text, spans, terms, start, last)
+    found = (text[s.start : s.end].lower() for s in spans if s.stem in wanted)
+    return _render(text, spans, wanted, start, last), tuple(dict.fromkeys(found))
+
+
+def make_snippet(text: str, query: str, *, words: int = SNIPPET_WORDS) -> str:
+    """An HTML-safe snippet of ``text`` with the query's stemmed matches marked."""
+    return highlight(text, query_terms(query), words=words)[0]
 
 
 def matched_terms(text: str, query: str) -> tuple[str, ...]:
     """The distinct words of ``text`` (lower-cased, first-seen order) that match the query."""
-    terms = set(query_terms(query))
-    if not terms:
-        return ()
-    found = (text[s.start : s.end].lower() for s in word_spans(text) if s.stem in terms)
-    return tuple(dict.fromkeys(found))
+    return highlight(text, query_terms(query))[1]

@@ -13,8 +13,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -64,7 +63,8 @@ def stem_words(words: list[str]) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Stemmed, stopword-free tokens of ``text`` in reading order (duplicates kept)."""
-    words = [normalise_word(w) for w in WORD_RE.findall(text)]
+    ascii_text = text.isascii()
+    words = WORD_RE.findall(text.lower()) if ascii_text else [normalise_word(w) for w in WORD_RE.findall(text)]
     return stem_words([w for w in words if w not in STOPWORDS])
 
 
@@ -78,8 +78,7 @@ def query_terms(query: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tokenize(query)))
 
 
-@dataclass(frozen=True)
-class WordSpan:
+class WordSpan(NamedTuple):
     """One word of a text: its offsets in the original text and its stem (``None`` for stopwords)."""
 
     start: int
@@ -89,8 +88,12 @@ class WordSpan:
 
 def word_spans(text: str) -> list[WordSpan]:
     """Every word of ``text`` with its character offsets and stem (stopwords get ``None``)."""
-    matches = list(WORD_RE.finditer(text))
-    normalised = [normalise_word(m.group()) for m in matches]
+    if text.isascii():  # lower-casing ASCII keeps every offset
+        matches = list(WORD_RE.finditer(text.lower()))
+        normalised = [m.group() for m in matches]
+    else:
+        matches = list(WORD_RE.finditer(text))
+        normalised = [normalise_word(m.group()) for m in matches]
     content = [w for w in normalised if w not in STOPWORDS]
     stems = iter(stem_words(content))
     spans: list[WordSpan] = []

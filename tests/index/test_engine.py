@@ -64,6 +64,8 @@ def test_hybrid_hit_carries_ranks_snippet_and_terms(engine: SearchEngine) -> Non
         (SearchFilters(review_types=("CPR",), year_from=2020), {31, 32}),
         (SearchFilters(agencies=("police",), year_to=2020), {12, 13}),
         (SearchFilters(review_ids=(4,)), {41, 42}),
+        (SearchFilters(passage_ids=(11, 21, 31, 999)), {11, 21, 31}),
+        (SearchFilters(passage_ids=(11, 12, 13, 21), review_ids=(1,)), {11, 12, 13}),
     ],
 )
 def test_filters_return_k_results_when_k_exist(
@@ -79,8 +81,9 @@ def test_filters_return_k_results_when_k_exist(
     assert set(everything) == expected_ids
 
 
-def test_a_filter_nothing_passes_gives_no_hits(engine: SearchEngine) -> None:
-    assert engine.search("neglect", filters=SearchFilters(boards=("Nowhere Board",))) == []
+@pytest.mark.parametrize("filters", [SearchFilters(boards=("Nowhere Board",)), SearchFilters(passage_ids=())])
+def test_a_filter_nothing_passes_gives_no_hits(engine: SearchEngine, filters: SearchFilters) -> None:
+    assert engine.search("neglect", filters=filters) == []
 
 
 @pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])

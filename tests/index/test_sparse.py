@@ -67,3 +67,19 @@ def test_empty_corpus_saves_and_searches(tmp_path: Path) -> None:
 def test_loading_nothing_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(IndexMissingError, match="gwersi index build"):
         SparseIndex.load(tmp_path)
+
+
+def test_vectorised_matrix_scores_like_bm25s_own_index() -> None:
+    import bm25s
+
+    from index.text import query_terms, tokenize_many
+
+    texts = [r.text for r in make_records()] + ["", "the and of", "neglect neglect neglect of the baby"]
+    reference = bm25s.BM25(method="lucene")
+    reference.index(tokenize_many(texts), show_progress=False)
+    ours = SparseIndex()
+    ours.build(list(range(len(texts))), texts)
+    for query in ("neglect baby", "police school meetings", "health visitor home visits", "zebra"):
+        terms = [t for t in query_terms(query) if t in reference.vocab_dict]
+        expected = reference.get_scores(terms) if terms else np.zeros(len(texts), dtype=np.float32)
+        assert np.allclose(ours.scores(query), expected, atol=1e-6)
