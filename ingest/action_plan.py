@@ -157,6 +157,8 @@ def extract_action_plan(doc: NormalisedDocument) -> list[ActionRow]:
 def table_rows(rows: Rows) -> list[ActionRow]:
     """Map one action-plan table's body rows to :class:`ActionRow` records."""
     mapping = map_header(rows[0])
+    if "rec_no" not in mapping and 0 not in mapping.values() and _numbered_column(rows[1:], 0):
+        mapping["rec_no"] = 0
 
     def cell(row: tuple[str, ...], column: str) -> str:
         index = mapping.get(column)
@@ -190,6 +192,13 @@ def table_rows(rows: Rows) -> list[ActionRow]:
             )
         )
     return result
+
+
+def _numbered_column(body: Rows, index: int) -> bool:
+    """Most non-empty cells of the column are recommendation numbers ("1", "R2", "3a")."""
+    values = [row[index].strip() for row in body if index < len(row) and row[index].strip()]
+    numbered = [v for v in values if re.fullmatch(r"R?\d{1,2}[a-z]?\.?", v, re.IGNORECASE)]
+    return bool(values) and len(numbered) >= 0.8 * len(values)
 
 
 def _rec_number(cell: str) -> str:

@@ -9,10 +9,12 @@ separated by a blank line; table rows by newlines and cells by `` | ``.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.fuzzy import token_set_ratio
 from ingest.models import Block, BlockKind, RawDocument
@@ -26,7 +28,41 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), Non
 _CID = re.compile(r"\(cid:\d+\)\s*")
 _SPACE = re.compile(r"\s+")
 _HYPHEN_BREAK = re.compile(r"(\w+)-\n\s*([a-z]\w*)")
-_WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
+_HYPHEN_CAPITAL = re.compile(r"(\w)-\n\s*(?=[A-Z])")
+_SHORT_WORDS = frozenset(
+    [
+        "a",
+        "i",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "or",
+        "an",
+        "as",
+        "is",
+        "it",
+        "be",
+        "we",
+        "do",
+        "go",
+        "no",
+        "so",
+        "up",
+        "us",
+        "he",
+        "me",
+        "my",
+        "am",
+        "if",
+        "ok",
+    ]
+)
+_LINE_END_WORD = re.compile(r"[A-Za-zÀ-ÿ'’]+$")
+_LINE_START_WORD = re.compile(r"[ \t]*([a-zà-ÿ]+)")
+_VOCAB_WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:-[A-Za-zÀ-ÿ]+)*")
 _SUFFIXES = (
     "tion",
     "tions",
@@ -116,9 +152,7 @@ def repeated_lines(pages: list[list[str]], fraction: float = REPEATED_FRACTION) 
 
 def is_page_number_line(line: str) -> bool:
     """True for a bare page marker: "3", "Page 3 of 17", "- 3 -", "3 | P a g e"."""
-    return bool(_PAGE_LINE.match(line)) or bool(
-        _PAGE_SUFFIX.search(line) and len(line) < 120 and line.count(" ") < 16
-    )
+    return bool(_PAGE_LINE.match(line)) or bool(_PAGE_SUFFIX.search(line) and len(line) < 120 and line.count(" ") < 16)
 
 
 def clean_text(text: str, vocabulary: frozenset[str] = frozenset()) -> str:
@@ -139,7 +173,36 @@ def clean_text(text: str, vocabulary: frozenset[str] = frozenset()) -> str:
         return f"{head}-{tail}"
 
     text = _HYPHEN_BREAK.sub(rejoin, text)
+
+    text = _HYPHEN_CAPITAL.sub(r"\1-", text)
+    if vocabulary and "\n" in text:
+        text = _join_cut_words(text, vocabulary)
     return _SPACE.sub(" ", text).strip()
+
+
+def _join_cut_words(text: str, vocabulary: frozenset[str]) -> str:
+    """Rejoin words a narrow table column cut without a hyphen ("Recom|mendat|ion")."""
+    words = _sorted_words(vocabulary)
+    out = [text.split("\n")[0]]
+    for line in text.split("\n")[1:]:
+        head_match = _LINE_END_WORD.search(out[-1])
+        tail_match = _LINE_START_WORD.match(line)
+        if head_match and tail_match:
+            head, tail = head_match.group(0), tail_match.group(1)
+            whole, first = (head + tail).lower(), head.lower()
+            index = bisect.bisect_left(words, whole)
+            known = index < len(words) and words[index].startswith(whole)
+            short_tail = len(tail) <= 2 and tail.lower() not in _SHORT_WORDS and len(head) >= 3
+            if first not in vocabulary and (known or short_tail):
+                out[-1] += line.lstrip()
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+@lru_cache(maxsize=8)
+def _sorted_words(vocabulary: frozenset[str]) -> list[str]:
+    return sorted(vocabulary)
 
 
 def is_instruction(text: str) -> bool:
@@ -149,17 +212,25 @@ def is_instruction(text: str) -> bool:
     if len(text) > 400:
         return False
     return any(
-        token_set_ratio(text, phrase, 92) >= 92
-        for phrase in INSTRUCTION_PHRASES
-        if abs(len(text) - len(phrase)) < 60
+        token_set_ratio(text, phrase, 92) >= 92 for phrase in INSTRUCTION_PHRASES if abs(len(text) - len(phrase)) < 60
     )
 
 
 def document_vocabulary(blocks: tuple[Block, ...]) -> frozenset[str]:
-    """Lowercase words (and hyphenated compounds) printed whole on one line anywhere."""
+    """Lowercase words (and hyphenated compounds) printed whole somewhere in the document.
+
+    Paragraph text counts in full; in table cells, whose narrow columns can cut a word without a
+    hyphen, only words inside a line count.
+    """
     words: set[str] = set()
     for block in blocks:
-        words.update(w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+(?:-[A-Za-zÀ-ÿ]+)*", block.text))
+        if not block.rows:  # paragraph lines wrap between words, never inside one without a hyphen
+            words.update(w.lower() for w in _VOCAB_WORD.findall(block.text.replace("-\n", "")))
+            continue
+        for cell in (c for row in block.rows for c in row):
+            for line in cell.split("\n"):
+                found = _VOCAB_WORD.findall(line)
+                words.update(w.lower() for w in found[1:-1])
     return frozenset(words)
 
 
@@ -185,8 +256,6 @@ def normalise(raw: RawDocument) -> NormalisedDocument:
             pieces.append(BLOCK_SEPARATOR)
             pos += len(BLOCK_SEPARATOR)
         pieces.append(text)
-        blocks.append(
-            NormBlock(block.kind, text, pos, pos + len(text), block.page, block.level, rows, block.bold)
-        )
+        blocks.append(NormBlock(block.kind, text, pos, pos + len(text), block.page, block.level, rows, block.bold))
         pos += len(text)
     return NormalisedDocument("".join(pieces), tuple(blocks))

@@ -28,6 +28,9 @@ from ingest.normalise import furniture_key, is_page_number_line, repeated_lines
 
 _BULLET = re.compile(r"^\s*(?:\(cid:\d+\)|[•●▪■◦‣∙·\uf0b7\uf0a7-])\s+")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")
+_ITEM_START = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]?|\(?[a-z]\)|R\d{1,2}[.:]?|Recommendation\s+\d{1,2}[a-z]?[.:]?)\s+\S"
+)
 _SENTENCE_END = re.compile(r"[.!?:;)”\"’]\s*$")
 _MARGIN_FRACTION = 0.07
 
@@ -47,16 +50,14 @@ class _Line:
 def extract(data: bytes, *, path: str, sha256: str, limits: Limits) -> RawDocument:
     """Parse PDF ``data`` into a :class:`RawDocument` of blocks with 1-based page numbers."""
     reader_bytes, page_count = _open_with_pypdf(data, path, limits)
-    pages = _layout(reader_bytes, path, page_count)
+    pages, pictured = _layout(reader_bytes, path, page_count)
     if not any(lines or tables for lines, tables in pages):
-        raise NoTextLayerError(
-            path, f"none of the {page_count} page(s) has a text layer (a scan?); run OCR first"
-        )
+        raise NoTextLayerError(path, f"none of the {page_count} page(s) has a text layer (a scan?); run OCR first")
     blocks = _build_blocks(pages)
     warnings = tuple(
-        f"page {n} has no text layer (scanned image?)"
+        f"page {n} has no text layer (scanned image?); its content is missing"
         for n, (lines, tables) in enumerate(pages, start=1)
-        if not lines and not tables
+        if not lines and not tables and n in pictured
     )
     return RawDocument(
         path=path,
@@ -83,14 +84,10 @@ def _open_with_pypdf(data: bytes, path: str, limits: Limits) -> tuple[bytes, int
             except (DependencyError, NotImplementedError):
                 opened = False
             if not opened:
-                raise EncryptedDocumentError(
-                    path, "the PDF is password-protected; upload an unprotected copy"
-                )
+                raise EncryptedDocumentError(path, "the PDF is password-protected; upload an unprotected copy")
         page_count = len(reader.pages)
         if page_count > limits.max_pages:
-            raise DocumentTooComplexError(
-                path, f"{page_count} pages is over the {limits.max_pages}-page limit"
-            )
+            raise DocumentTooComplexError(path, f"{page_count} pages is over the {limits.max_pages}-page limit")
         if page_count == 0:
             raise CorruptDocumentError(path, "the PDF has no pages")
         if reader.is_encrypted:
@@ -100,18 +97,17 @@ def _open_with_pypdf(data: bytes, path: str, limits: Limits) -> tuple[bytes, int
             return buf.getvalue(), page_count
         return data, page_count
     except FileNotDecryptedError:
-        raise EncryptedDocumentError(
-            path, "the PDF is password-protected; upload an unprotected copy"
-        ) from None
+        raise EncryptedDocumentError(path, "the PDF is password-protected; upload an unprotected copy") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise CorruptDocumentError(path, f"the PDF is damaged and cannot be read ({_short(exc)})") from None
 
 
-def _layout(data: bytes, path: str, page_count: int) -> list[tuple[list[_Line], list[Any]]]:
-    """Per page: text lines outside tables, and the tables found there."""
+def _layout(data: bytes, path: str, page_count: int) -> tuple[list[tuple[list[_Line], list[Any]]], set[int]]:
+    """Per page: text lines outside tables and the tables found there; and the pages with pictures."""
     import pdfplumber
 
     out: list[tuple[list[_Line], list[Any]]] = []
+    pictured: set[int] = set()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
@@ -120,11 +116,11 @@ def _layout(data: bytes, path: str, page_count: int) -> list[tuple[list[_Line], 
         for number, page in enumerate(pdf.pages, start=1):
             try:
                 out.append(_page_layout(page, number))
+                if page.images or page.curves or page.rects:
+                    pictured.add(number)
             except Exception as exc:  # noqa: BLE001 - any pdfminer failure on one page
-                raise CorruptDocumentError(
-                    path, f"page content is damaged ({_short(exc)})", page=number
-                ) from None
-    return out
+                raise CorruptDocumentError(path, f"page content is damaged ({_short(exc)})", page=number) from None
+    return out, pictured
 
 
 def _page_layout(page: Any, number: int) -> tuple[list[_Line], list[Any]]:
@@ -180,9 +176,7 @@ def _build_blocks(pages: list[tuple[list[_Line], list[Any]]]) -> list[Block]:
         ln
         for lines, _ in pages
         for ln in lines
-        if not (
-            _in_margin(ln, height) and (furniture_key(ln.text) in furniture or is_page_number_line(ln.text))
-        )
+        if not (_in_margin(ln, height) and (furniture_key(ln.text) in furniture or is_page_number_line(ln.text)))
     ]
     body_size = _body_size(all_lines)
     pitch = _body_pitch(all_lines, body_size)
@@ -246,6 +240,7 @@ def _group(lines: list[_Line], leading: float, right_edge: float) -> list[list[_
                 or gap > leading * ln.size * 1.25
                 or gap < 0
                 or bool(_BULLET.match(ln.text))
+                or (bool(_ITEM_START.match(ln.text)) and bool(_SENTENCE_END.search(prev.text)))
                 or (short_prev and bool(_SENTENCE_END.search(prev.text)) and not prev.bold)
             )
             if not new:
@@ -278,33 +273,47 @@ def _numbered_level(text: str) -> int | None:
 
 
 def _merge_across_pages(blocks: list[Block]) -> list[Block]:
-    """Join tables split over pages (repeated header row) and paragraphs broken by a page end."""
+    """Join tables split over pages and paragraphs broken by a page end.
+
+    A table continues on a later page when it comes next in reading order and either repeats the
+    header row or, on the very next page, has the same number of columns. A first row with an empty
+    first cell and text carrying on in lower case is the rest of a row cut by the page break.
+    """
     out: list[Block] = []
     for block in blocks:
         prev = out[-1] if out else None
-        if prev is not None and prev.page is not None and block.page == prev.page + 1:
-            if (
-                block.kind == "table"
-                and prev.kind == "table"
-                and block.rows
-                and prev.rows
-                and len(block.rows[0]) == len(prev.rows[0])
-            ):
-                body = block.rows[1:] if block.rows[0] == prev.rows[0] else block.rows
-                rows = prev.rows + body
-                text = "\n".join(" | ".join(r) for r in rows)
-                out[-1] = Block("table", text, page=prev.page, rows=rows)
+        if prev is None or prev.page is None or block.page is None or block.page <= prev.page:
+            out.append(block)
+            continue
+        if block.kind == "table" and prev.kind == "table" and block.rows and prev.rows:
+            same_header = block.rows[0] == prev.rows[0]
+            if same_header or (block.page == prev.page + 1 and len(block.rows[0]) == len(prev.rows[0])):
+                out[-1] = _join_tables(prev.rows, block.rows[1:] if same_header else block.rows, prev.page)
                 continue
-            if (
-                block.kind == "paragraph"
-                and prev.kind in ("paragraph", "list_item")
-                and not _SENTENCE_END.search(prev.text)
-                and block.text[:1].islower()
-            ):
-                out[-1] = Block(prev.kind, prev.text + "\n" + block.text, page=prev.page, bold=prev.bold)
-                continue
+        if (
+            block.page == prev.page + 1
+            and block.kind == "paragraph"
+            and prev.kind in ("paragraph", "list_item")
+            and not _SENTENCE_END.search(prev.text)
+            and block.text[:1].islower()
+        ):
+            out[-1] = Block(prev.kind, prev.text + "\n" + block.text, page=prev.page, bold=prev.bold)
+            continue
         out.append(block)
     return out
+
+
+def _join_tables(rows: tuple[tuple[str, ...], ...], more: tuple[tuple[str, ...], ...], page: int) -> Block:
+    if more and rows and len(rows) > 1 and len(more[0]) == len(rows[-1]) and _continues_row(more[0]):
+        last = tuple("\n".join(filter(None, (a, b))) for a, b in zip(rows[-1], more[0], strict=True))
+        rows, more = rows[:-1] + (last,), more[1:]
+    joined = rows + more
+    return Block("table", "\n".join(" | ".join(r) for r in joined), page=page, rows=joined)
+
+
+def _continues_row(row: tuple[str, ...]) -> bool:
+    """The first row on a new page is the rest of a row cut by the page break."""
+    return not row[0].strip() and any(cell.strip()[:1].islower() for cell in row[1:])
 
 
 def _short(exc: BaseException) -> str:

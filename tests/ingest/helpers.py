@@ -26,12 +26,8 @@ def make_pdf(
 
     body = ParagraphStyle("b", fontName="Helvetica", fontSize=10.5, leading=14, spaceAfter=6)
     styles = {
-        "h1": ParagraphStyle(
-            "h1", parent=body, fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=8
-        ),
-        "h2": ParagraphStyle(
-            "h2", parent=body, fontName="Helvetica-Bold", fontSize=13, leading=16, spaceAfter=6
-        ),
+        "h1": ParagraphStyle("h1", parent=body, fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=8),
+        "h2": ParagraphStyle("h2", parent=body, fontName="Helvetica-Bold", fontSize=13, leading=16, spaceAfter=6),
         "body": body,
     }
     story: list[object] = [Paragraph(text, styles[style]) for style, text in paragraphs]

@@ -92,9 +92,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "make", "error", "phrase"), CASES, ids=[c[0] + "-" + c[2].__name__ for c in CASES]
-)
+@pytest.mark.parametrize(("name", "make", "error", "phrase"), CASES, ids=[c[0] + "-" + c[2].__name__ for c in CASES])
 def test_bad_file_is_refused_with_a_one_line_reason(
     tmp_path: Path, name: str, make: object, error: type[IngestError], phrase: str
 ) -> None:
@@ -123,9 +121,7 @@ def test_encrypted_pdf_with_empty_user_password_is_parsed() -> None:
     ],
     ids=["bytes", "chars", "pages", "decompressed"],
 )
-def test_caps_from_a_tiny_limits(
-    limits: Limits, data: bytes | None, name: str, error: type[IngestError]
-) -> None:
+def test_caps_from_a_tiny_limits(limits: Limits, data: bytes | None, name: str, error: type[IngestError]) -> None:
     if data is None:
         data = _pdf() if name.endswith(".pdf") else make_docx(lambda d: d.add_paragraph("Some text."))
     with pytest.raises(error):

@@ -173,9 +173,7 @@ def test_pdf_headings_running_header_and_table_split_over_pages() -> None:
         ("h1", "Concise Child Practice Review re: Child A"),
         ("h2", "Practice and organisational learning"),
     ]
-    paragraphs += [
-        ("body", f"3.{n} The health visitor did not know about the partner. " * 4) for n in range(1, 25)
-    ]
+    paragraphs += [("body", f"3.{n} The health visitor did not know about the partner. " * 4) for n in range(1, 25)]
     paragraphs += [("h2", "Appendix 3: Action Plan")]
     plan = [PLAN[0]] + [
         [str(n // 2 + 1), f"Action number {n} for the board", "Board", "2021", "Open"] for n in range(40)

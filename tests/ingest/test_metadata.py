@@ -137,8 +137,7 @@ def test_level(kind: str, front: str, level: str | None) -> None:
             ("DHR", "APR"),
         ),
         (
-            "Criteria met: the criteria for an Offensive Weapons Homicide Review. "
-            "No other review criteria applied.",
+            "Criteria met: the criteria for an Offensive Weapons Homicide Review. No other review criteria applied.",
             ("OWHR",),
         ),
     ],
@@ -207,9 +206,7 @@ def test_age_band_boundaries(value: int, unit: str, band: str) -> None:
     assert band in AGE_BANDS
 
 
-@pytest.mark.parametrize(
-    ("token", "value"), [("34", 34), ("thirty-four", 34), ("nineteen", 19), ("seventy", 70)]
-)
+@pytest.mark.parametrize(("token", "value"), [("34", 34), ("thirty-four", 34), ("nineteen", 19), ("seventy", 70)])
 def test_number_words(token: str, value: int) -> None:
     assert parse_number(token) == value
 

@@ -27,6 +27,16 @@ def test_clean_text(raw: str, clean: str) -> None:
     assert clean_text(raw) == clean
 
 
+def test_words_cut_by_narrow_table_cells_are_rejoined() -> None:
+    vocabulary = frozenset({"recommendations", "safeguarding", "lead", "officer", "complete"})
+    assert clean_text("Recom\nmendat\nion", vocabulary) == "Recommendation"
+    assert clean_text("Regional\nSafeguardi\nng Board", vocabulary) == "Regional Safeguarding Board"
+    assert clean_text("Complet\ne", vocabulary) == "Complete"
+    assert clean_text("Lead\nofficer", vocabulary) == "Lead officer"
+    assert clean_text("Board Training Sub-\nGroup", vocabulary) == "Board Training Sub-Group"
+    assert clean_text("written\nto him", vocabulary) == "written to him"
+
+
 def test_hyphenation_follows_the_document_vocabulary() -> None:
     vocabulary = frozenset({"safeguarding"})
     assert clean_text("safe-\nguarding", vocabulary) == "safeguarding"
@@ -43,7 +53,8 @@ def test_hyphenation_follows_the_document_vocabulary() -> None:
         ("Tudalen 4", True),
         ("CPR CTMSB 8/2020 – Final Report – Page 3 of 17", True),
         ("3.1 Child A was two years old.", False),
-        ("Recommendation 3", False), ("2016", False),
+        ("Recommendation 3", False),
+        ("2016", False),
     ],
 )
 def test_page_number_lines(line: str, furniture: bool) -> None:
@@ -51,10 +62,7 @@ def test_page_number_lines(line: str, furniture: bool) -> None:
 
 
 def test_lines_repeated_on_many_pages_are_furniture() -> None:
-    pages = [
-        ["OFFICIAL – Final version", f"Report – Page {n}"] + (["Unique"] if n == 1 else [])
-        for n in range(1, 6)
-    ]
+    pages = [["OFFICIAL – Final version", f"Report – Page {n}"] + (["Unique"] if n == 1 else []) for n in range(1, 6)]
     found = repeated_lines(pages)
     assert "official – final version" in found
     assert "report – page #" in found

@@ -78,9 +78,7 @@ def test_sentence_spans_respect_abbreviations() -> None:
     assert spans == ["Mr. K saw Dr. Jones on Monday.", "He was fine.", "Then “she left.”", "Later."]
 
 
-WORDS = st.sampled_from(
-    ["the", "café", "“quoted”", "ﬁle", "ofﬁcer’s", "Child", "A", "ﬂat", "naïve", "—", "was"]
-)
+WORDS = st.sampled_from(["the", "café", "“quoted”", "ﬁle", "ofﬁcer’s", "Child", "A", "ﬂat", "naïve", "—", "was"])
 PARAGRAPH = st.lists(WORDS, min_size=1, max_size=260).map(lambda ws: " ".join(ws) + ".")
 
 

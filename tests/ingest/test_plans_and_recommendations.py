@@ -82,6 +82,11 @@ def test_rows_carry_the_recommendation_down_and_merge_page_continuations() -> No
     assert plan[2].status == "Complete"
 
 
+def test_an_unlabelled_first_column_of_numbers_is_the_recommendation_number() -> None:
+    rows = (("", "Action", "Lead agency", "Timescale"), ("1", "Audit", "Board", "2021"), ("R2", "Train", "HB", "2022"))
+    assert [r.recommendation for r in table_rows(rows)] == ["1", "R2"]
+
+
 def test_recommendation_text_column_is_carried_when_there_is_no_number() -> None:
     rows = (
         ("Recommendation", "Action to take", "Lead Agency", "Target Date"),
