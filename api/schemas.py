@@ -23,6 +23,8 @@ MAX_OFFSET = 1000
 MAX_NOTE_CHARS = 5000
 STANDARD_ID_PATTERN = r"^S\d{2}$"
 StandardIdStr = Annotated[str, StringConstraints(pattern=STANDARD_ID_PATTERN)]
+DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+"""A database id: positive and within a 32-bit integer (SQLite and PostgreSQL both take it)."""
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 

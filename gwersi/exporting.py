@@ -81,14 +81,19 @@ def review_record(session: Session, review_id: int) -> dict[str, Any]:
 
 
 def iter_catalogue_jsonl(sessions: sessionmaker[Session], *, only: Sequence[int] = ()) -> Iterator[str]:
-    """Yield the export one line (ending in a newline) per review, reading one review at a time.
+    """The export, one line (ending in a newline) per review, reading one review at a time.
 
-    A review deleted while the export runs is skipped.
+    The list of reviews is fixed when this is called (so a bad request fails before any line is
+    sent); a review deleted while the export runs is skipped.
     """
-    from index.store import ReviewNotFoundError
-
     with sessions() as session:
         ids = review_ids(session, only=only)
+    return _lines(sessions, ids)
+
+
+def _lines(sessions: sessionmaker[Session], ids: list[int]) -> Iterator[str]:
+    from index.store import ReviewNotFoundError
+
     for rid in ids:
         with sessions() as session:
             try:

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import Ctx, Panel
 from api.routes._router import make_router
+from api.schemas import DbId
 from gwersi import audit
 from gwersi.exporting import MEDIA_TYPE, iter_catalogue_jsonl
 from index.db import transaction
@@ -30,13 +31,14 @@ router = make_router("export")
 def export_catalogue(
     ctx: Ctx,
     who: Panel,
-    review_id: Annotated[list[Annotated[int, Query(ge=1)]] | None, Query(max_length=1000)] = None,
+    review_id: Annotated[list[DbId] | None, Query(max_length=1000)] = None,
 ) -> StreamingResponse:
     """Every review (or those named) with passages, tags, decisions and recommendation updates."""
+    lines = iter_catalogue_jsonl(ctx.sessions, only=review_id or ())
     with transaction(ctx.sessions) as session:
         audit.record(session, who.actor, "catalogue.export", "catalogue", {"reviews": review_id or "all"})
     return StreamingResponse(
-        iter_catalogue_jsonl(ctx.sessions, only=review_id or ()),
+        lines,
         media_type=MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="gwersi-catalogue.jsonl"'},
     )
