@@ -46,22 +46,56 @@ def extract(data: bytes, *, path: str, sha256: str, limits: Limits) -> RawDocume
 
 
 def _blocks(document: Any) -> list[Block]:
-    from docx.table import Table
-
     has_title = any((p.style is not None and p.style.name == "Title") for p in document.paragraphs)
     numbering = _Numbering(document)
     out: list[Block] = []
-    for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            rows = _table_rows(item)
-            if rows:
-                text = "\n".join(" | ".join(r) for r in rows)
-                out.append(Block("table", text, rows=rows))
-            continue
-        block = _paragraph_block(item, has_title, numbering)
-        if block is not None:
-            out.append(block)
+    _walk(document.element.body, document.part, has_title, numbering, out, depth=0)
     return out
+
+
+def _walk(container: Any, parent: Any, has_title: bool, numbering: _Numbering, out: list[Block], *, depth: int) -> None:
+    """Paragraphs and tables of ``container`` in order, looking inside content controls (``w:sdt``).
+
+    A one-column table is a layout box (templates often box each section): its cells are read as
+    ordinary paragraphs, so headings inside boxes still start sections.
+    """
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in container.iterchildren():
+        tag = child.tag
+        if tag == f"{_W}p":
+            block = _paragraph_block(Paragraph(child, parent), has_title, numbering)
+            if block is not None:
+                out.append(block)
+        elif tag == f"{_W}tbl":
+            table = Table(child, parent)
+            if depth < 5 and _is_layout_box(table):
+                for row in table.rows:
+                    for cell in _distinct_cells(row):
+                        _walk(cell._tc, cell, has_title, numbering, out, depth=depth + 1)
+                continue
+            rows = _table_rows(table)
+            if rows:
+                out.append(Block("table", "\n".join(" | ".join(r) for r in rows), rows=rows))
+        elif tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                _walk(content, parent, has_title, numbering, out, depth=depth)
+
+
+def _distinct_cells(row: Any) -> list[Any]:
+    cells: list[Any] = []
+    for cell in row.cells:
+        if not any(cell._tc is c._tc for c in cells):
+            cells.append(cell)
+    return cells
+
+
+def _is_layout_box(table: Any) -> bool:
+    """Every row has a single cell: a box around text, not a grid of data."""
+    rows = list(table.rows)
+    return bool(rows) and all(len(_distinct_cells(row)) == 1 for row in rows)
 
 
 def _paragraph_block(par: Any, has_title: bool, numbering: _Numbering) -> Block | None:
@@ -110,17 +144,19 @@ def _outline_level(par: Any) -> int | None:
 def _table_rows(table: Any) -> tuple[tuple[str, ...], ...]:
     rows: list[tuple[str, ...]] = []
     for row in table.rows:
-        cells: list[str] = []
-        seen: list[Any] = []
-        for cell in row.cells:
-            if any(cell._tc is s for s in seen):  # a horizontally merged cell repeats
-                continue
-            seen.append(cell._tc)
-            cells.append("\n".join(p.text for p in cell.paragraphs).strip())
+        cells = [_cell_text(cell) for cell in _distinct_cells(row)]  # a merged cell repeats in row.cells
         if any(cells):
             rows.append(tuple(cells))
     width = max((len(r) for r in rows), default=0)
     return tuple(r + ("",) * (width - len(r)) for r in rows)
+
+
+def _cell_text(cell: Any) -> str:
+    """All text in a cell, nested tables and content controls included, one line per paragraph."""
+    from docx.text.paragraph import Paragraph
+
+    lines = [Paragraph(p, cell).text for p in cell._tc.iter(f"{_W}p")]
+    return "\n".join(line for line in lines if line.strip()).strip()
 
 
 class _Numbering:

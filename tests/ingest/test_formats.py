@@ -189,3 +189,34 @@ def test_pdf_headings_running_header_and_table_split_over_pages() -> None:
     assert all(p.page is not None for p in review.passages)
     for passage in review.passages:
         assert review.text[passage.char_start : passage.char_end] == passage.text
+
+
+def _boxed_template(document: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document.add_heading("Concise Child Practice Review re: Child A", level=0)
+    box = document.add_table(rows=2, cols=1)
+    box.rows[0].cells[0].paragraphs[0].text = "Brief outline of circumstances resulting in the Review"
+    box.rows[0].cells[0].paragraphs[0].style = "Heading 1"
+    box.rows[0].cells[0].add_paragraph("Child A was two years old when the ambulance was called.")
+    box.rows[1].cells[0].paragraphs[0].text = "Improving Systems and Practice"
+    box.rows[1].cells[0].paragraphs[0].style = "Heading 1"
+    box.rows[1].cells[0].add_paragraph("1. The Board should seek assurance about unseen adults.")
+    # a content control (w:sdt) wrapping a paragraph, as Word templates use
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    inner = document.add_paragraph("2. South Wales Police should share notifications.")._p
+    content.append(inner)
+    sdt.append(content)
+    document.element.body.insert(len(document.element.body) - 1, sdt)
+    assert qn("w:sdt") == sdt.tag
+
+
+def test_docx_boxed_template_and_content_controls_are_read() -> None:
+    review = parse_bytes(make_docx(_boxed_template), "boxed.docx")
+    assert [s.kind for s in review.sections] == ["front_matter", "circumstances", "recommendations"]
+    assert [(r.number, r.addressee) for r in review.recommendations] == [
+        ("1", "The Board"),
+        ("2", "South Wales Police"),
+    ]
+    assert review.metadata.age_band == "1-4"
