@@ -90,6 +90,7 @@ def _open_with_pypdf(data: bytes, path: str, limits: Limits) -> tuple[bytes, int
             raise DocumentTooComplexError(path, f"{page_count} pages is over the {limits.max_pages}-page limit")
         if page_count == 0:
             raise CorruptDocumentError(path, "the PDF has no pages")
+        _check_content_size(reader, path, limits)
         if reader.is_encrypted:
             writer = PdfWriter(clone_from=reader)
             buf = io.BytesIO()
@@ -100,6 +101,24 @@ def _open_with_pypdf(data: bytes, path: str, limits: Limits) -> tuple[bytes, int
         raise EncryptedDocumentError(path, "the PDF is password-protected; upload an unprotected copy") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise CorruptDocumentError(path, f"the PDF is damaged and cannot be read ({_short(exc)})") from None
+
+
+def _check_content_size(reader: Any, path: str, limits: Limits) -> None:
+    """Refuse a PDF whose page content streams inflate past the decompression cap (a PDF bomb).
+
+    pypdf inflates each stream under its own per-stream limit; pdfminer, which reads the pages
+    next, has none, so the total is checked here first.
+    """
+    total = 0
+    for number, page in enumerate(reader.pages, start=1):
+        contents = page.get_contents()
+        total += len(contents.get_data()) if contents is not None else 0
+        if total > limits.max_decompressed_bytes:
+            raise DocumentTooComplexError(
+                path,
+                f"page content inflates past the {limits.max_decompressed_bytes:,}-byte limit",
+                page=number,
+            )
 
 
 def _layout(data: bytes, path: str, page_count: int) -> tuple[list[tuple[list[_Line], list[Any]]], set[int]]:

@@ -118,8 +118,9 @@ def test_encrypted_pdf_with_empty_user_password_is_parsed() -> None:
         (Limits(max_chars=50), ("Words " * 40).encode(), "long.md", DocumentTooComplexError),
         (Limits(max_pages=1), None, "pages.pdf", DocumentTooComplexError),
         (Limits(max_decompressed_bytes=1000), None, "inflated.docx", DocumentTooComplexError),
+        (Limits(max_decompressed_bytes=1000), None, "inflated.pdf", DocumentTooComplexError),
     ],
-    ids=["bytes", "chars", "pages", "decompressed"],
+    ids=["bytes", "chars", "pages", "docx-decompressed", "pdf-decompressed"],
 )
 def test_caps_from_a_tiny_limits(limits: Limits, data: bytes | None, name: str, error: type[IngestError]) -> None:
     if data is None:
