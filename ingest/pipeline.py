@@ -7,19 +7,29 @@ exceptions raised while reading a file are translated here and never escape.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path, PurePath
 
 from ingest import docx, pdf, text
 from ingest.action_plan import extract_action_plan
-from ingest.errors import CorruptDocumentError, DocumentTooComplexError, EmptyFileError, IngestError
+from ingest.errors import (
+    CorruptDocumentError,
+    DocumentTooComplexError,
+    EmptyFileError,
+    FileTooLargeError,
+    IngestError,
+)
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.metadata import extract_metadata
-from ingest.models import ParsedReview, RawDocument
-from ingest.normalise import normalise
+from ingest.models import ParsedReview, RawDocument, Section
+from ingest.normalise import NormalisedDocument, normalise
 from ingest.passages import build_passages
 from ingest.recommendations import extract_recommendations
 from ingest.sections import split_sections
 from ingest.sniff import sniff
+
+_REVIEW_WORD = re.compile(r"\breview\b|\badolygiad\b", re.IGNORECASE)
+_SPECIFIC_TITLE = re.compile(r"\breview\b.{0,40}\bre:|\binto the death of\b|\bin respect of\b", re.IGNORECASE)
 
 
 def parse_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedReview:
@@ -30,8 +40,6 @@ def parse_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedRe
     except OSError as exc:
         raise IngestError(name, f"cannot read the file ({exc.strerror or exc})") from None
     if size > limits.max_bytes:
-        from ingest.errors import FileTooLargeError
-
         raise FileTooLargeError(name, f"{size:,} bytes is over the {limits.max_bytes:,}-byte limit")
     try:
         data = Path(path).read_bytes()
@@ -49,9 +57,7 @@ def read_raw(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> 
             return pdf.extract(data, path=filename, sha256=digest, limits=limits)
         if verdict.media_type == "docx":
             return docx.extract(data, path=filename, sha256=digest, limits=limits)
-        return text.extract(
-            data, path=filename, sha256=digest, encoding=verdict.encoding or "utf-8", limits=limits
-        )
+        return text.extract(data, path=filename, sha256=digest, encoding=verdict.encoding or "utf-8", limits=limits)
     except IngestError:
         raise
     except Exception as exc:  # a parser library failed in a way we did not foresee
@@ -71,7 +77,7 @@ def parse_bytes(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) 
         )
     sections = split_sections(doc)
     passages = build_passages(doc, sections)
-    title = _title(doc.blocks, filename)
+    title = _title(doc, sections, filename)
     return ParsedReview(
         source_path=filename,
         sha256=raw.sha256,
@@ -87,8 +93,17 @@ def parse_bytes(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) 
     )
 
 
-def _title(blocks: tuple[object, ...], filename: str) -> str:
-    for block in blocks:
-        if getattr(block, "kind", None) == "heading":
-            return str(getattr(block, "text", ""))
+def _title(doc: NormalisedDocument, sections: list[Section], filename: str) -> str:
+    """The report's title: a cover line naming the review, else the first heading, else the file name."""
+    front_end = sections[0].char_end if sections and sections[0].kind == "front_matter" else 0
+    cover = [b for b in doc.blocks if b.end <= front_end and len(b.text) <= 200 and b.kind != "table"]
+    named = [b for b in cover if _REVIEW_WORD.search(b.text)]
+    specific = [b for b in cover if _SPECIFIC_TITLE.search(b.text)]
+    headings = [b for b in doc.blocks if b.kind == "heading"]
+    named_headings = [b for b in named if b.kind == "heading"]
+    if specific and not _REVIEW_WORD.search(specific[0].text) and named_headings:
+        return f"{named_headings[0].text} – {specific[0].text}"
+    for pool in (specific, named_headings, named, headings):
+        if pool:
+            return pool[0].text
     return PurePath(filename).stem
