@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -54,6 +55,12 @@ def context() -> Any:
 def fail(exc: BaseException, *, as_json: bool = False) -> NoReturn:
     """Print one clean error line (or JSON) and exit with the fitting code."""
     info = describe(exc)
+    if info.code == "internal_error":
+        # The operator is at the terminal: say what broke (the API never shows internals).
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+        info = replace(info, detail=f"{type(exc).__name__}: {exc}")
     if as_json:
         typer.echo(json.dumps({"error": {"code": info.code, "status": info.status, "detail": info.detail}}))
     else:
