@@ -17,11 +17,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from gwersi.errors import GwersiError, describe
 
 JobStatus = Literal["queued", "running", "done", "failed"]
+T = TypeVar("T")
 MAX_JOBS_KEPT = 500
 log = logging.getLogger("gwersi.api.jobs")
 
@@ -111,8 +112,12 @@ class JobRunner:
         self._executor.submit(run)
         return job
 
-    async def run_now(self, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """Run ``work`` on the worker (after any queued jobs) and wait for it without blocking the loop."""
+    async def run_now(self, work: Callable[[], T]) -> T:
+        """Run ``work`` on the worker (after any queued jobs) and wait for it without blocking the loop.
+
+        Everything that rebuilds the index (uploads, deletions) goes through here or :meth:`submit`,
+        so two index builds never overlap.
+        """
         return await asyncio.wrap_future(self._executor.submit(work))
 
     def get(self, job_id: str) -> Job:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Path, Query, Response
-from fastapi.concurrency import run_in_threadpool
 
-from api.deps import Admin, Ctx, Reader, ReadSession
+from api.deps import Admin, Ctx, Jobs, Reader, ReadSession
 from api.routes._router import make_router
 from api.schemas import MAX_PAGE_SIZE, Page, ShortText, SimilarReviewOut, WorkbenchTag
 from gwersi.schemas import ReviewOut, ReviewSummary, review_out, review_summary, tag_out
@@ -49,11 +48,14 @@ def get_review(review_id: ReviewId, session: ReadSession, _who: Reader) -> Revie
 
 
 @router.delete("/reviews/{review_id}", status_code=204, summary="Delete a review (admin)")
-async def delete_review(review_id: ReviewId, ctx: Ctx, who: Admin) -> Response:
-    """Remove the review and everything under it from the catalogue and the index (audited)."""
+async def delete_review(review_id: ReviewId, ctx: Ctx, jobs: Jobs, who: Admin) -> Response:
+    """Remove the review and everything under it from the catalogue and the index (audited).
+
+    It waits for any upload being indexed, so two index builds never overlap.
+    """
     from gwersi.pipeline import delete_review_everywhere
 
-    await run_in_threadpool(delete_review_everywhere, ctx, review_id, actor=who.actor)
+    await jobs.run_now(lambda: delete_review_everywhere(ctx, review_id, actor=who.actor))
     return Response(status_code=204)
 
 

@@ -98,30 +98,53 @@ def _audit_count(ctx: AppContext) -> int:
         return int(session.scalar(select(func.count(AuditEvent.id))) or 0)
 
 
-@pytest.mark.parametrize("caller", ["anonymous", "bad token", "reader", "panel", "admin"])
+CALLERS = ("anonymous", "bad token", "reader", "panel", "admin")
+
+
+def _headers(caller: str, tokens: dict[str, str]) -> dict[str, str]:
+    fixed = {"anonymous": {}, "bad token": bearer("gw_not-a-real-token")}
+    return fixed[caller] if caller in fixed else bearer(tokens[caller])
+
+
 @pytest.mark.parametrize(("name", "minimum", "success", "request_fn", "audited"), ENDPOINTS,
                          ids=[e[0] for e in ENDPOINTS])
-def test_auth_matrix(
-    request: pytest.FixtureRequest, client: TestClient, ctx: AppContext, tokens: dict[str, str], caller: str,
+def test_auth_matrix_refusals(
+    client: TestClient, ctx: AppContext, tokens: dict[str, str],
     name: str, minimum: str, success: int, request_fn: Request, audited: bool,
 ) -> None:
-    fixed = {"anonymous": {}, "bad token": bearer("gw_not-a-real-token")}
-    headers = fixed[caller] if caller in fixed else bearer(tokens[caller])
-    want = expected_status(caller, minimum, success)
-    # Refusals happen before any resource is looked up, so only allowed callers need real ones.
-    world = request.getfixturevalue("world") if want < 400 else Fixture(1, 1, 1, 1, 1, 1, 1)
+    """Every caller the table refuses gets its 401/403 problem, before any resource is looked up."""
+    placeholder = Fixture(1, 1, 1, 1, 1, 1, 1)
+    refused = [(c, expected_status(c, minimum, success)) for c in CALLERS]
+    refused = [(c, want) for c, want in refused if want >= 400]
+    assert refused
     before = _audit_count(ctx)
-    response = request_fn(client, world, headers)
-    if want >= 400:
-        assert_problem(response, want)
-        assert _audit_count(ctx) == before, "a refused request must not be audited as a change"
-    else:
-        assert response.status_code == want, response.text
-        if audited:
-            with ctx.sessions() as session:
-                newest = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-            assert newest is not None and newest.id > before
-            assert newest.actor.startswith(f"{caller}-user#")
+    for caller, want in refused:
+        assert_problem(request_fn(client, placeholder, _headers(caller, tokens)), want)
+    assert _audit_count(ctx) == before, "a refused request must not be audited as a change"
+
+
+ALLOWED = [
+    pytest.param(caller, *endpoint, id=f"{endpoint[0]}-{caller}")
+    for endpoint in ENDPOINTS
+    for caller in CALLERS
+    if expected_status(caller, endpoint[1], endpoint[2]) < 400
+]
+
+
+@pytest.mark.parametrize(("caller", "name", "minimum", "success", "request_fn", "audited"), ALLOWED)
+def test_auth_matrix_allowed(
+    client: TestClient, ctx: AppContext, world: Fixture, tokens: dict[str, str], caller: str,
+    name: str, minimum: str, success: int, request_fn: Request, audited: bool,
+) -> None:
+    """Every caller the table allows succeeds, and the change is audited under their name."""
+    before = _audit_count(ctx)
+    response = request_fn(client, world, _headers(caller, tokens))
+    assert response.status_code == success, response.text
+    if audited:
+        with ctx.sessions() as session:
+            newest = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert newest is not None and newest.id > before
+        assert newest.actor.startswith(f"{caller}-user#")
 
 
 def test_anonymous_reading_follows_the_setting(client: TestClient, seeded: Seeded) -> None:

@@ -162,3 +162,39 @@ def test_safe_filename(raw: str, expected: str) -> None:
 def test_traversal_name_is_stored_under_its_safe_name(client: TestClient, as_role: Any) -> None:
     body = _post(client, "../../../" + SAMPLE.name, SAMPLE.read_bytes(), as_role("panel")).json()
     assert client.get(f"/reviews/{body['review_id']}").json()["source_name"] == SAMPLE.name
+
+
+def test_searches_while_an_upload_is_indexed_never_fail(client: TestClient, seeded: Any, as_role: Any) -> None:
+    import threading
+
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def search_until_done() -> None:
+        while not done.is_set():
+            statuses.append(client.get("/search", params={"q": "child health", "k": 5}).status_code)
+
+    reader = threading.Thread(target=search_until_done)
+    reader.start()
+    try:
+        for sample in ("cpr_flint_2.md", "owhr_wgsb_2025.md"):
+            data = (SAMPLES / sample).read_bytes()
+            assert _post(client, sample, data, as_role("panel")).status_code == 201
+    finally:
+        done.set()
+        reader.join(timeout=60)
+    assert statuses and set(statuses) == {200}
+    references = {r["source_name"] for r in client.get("/reviews", params={"limit": 100}).json()["data"]}
+    assert {"cpr_flint_2.md", "owhr_wgsb_2025.md"} <= references
+
+
+def test_deleting_while_uploading_keeps_one_consistent_index(client: TestClient, seeded: Any,
+                                                              as_role: Any) -> None:
+    job = _post(client, SAMPLE.name, SAMPLE.read_bytes(), as_role("panel"), background=True).json()
+    assert client.delete(f"/reviews/{seeded.review_ids[0]}", headers=as_role("admin")).status_code == 204
+    client.app.state.jobs.wait_idle()  # type: ignore[attr-defined]
+    job = client.get(f"/jobs/{job['id']}").json()
+    assert job["status"] == "done"
+    hits = client.get("/search", params={"q": "child", "k": 50, "mode": "bm25"}).json()["data"]
+    review_ids = {h["review_id"] for h in hits}
+    assert seeded.review_ids[0] not in review_ids and job["result"]["review_id"] in review_ids
