@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -26,6 +27,7 @@ import numpy as np
 from bench import search_corpus as corpus
 from index.dense import DenseIndex, DenseKind, HnswStorage
 from index.engine import ANN_THRESHOLD, SearchEngine
+from index.memory import release_free_memory
 from index.records import SearchFilters
 from index.sparse import SparseIndex
 from index.text import tokenize
@@ -123,28 +125,31 @@ def measure_size(
     size: int, query_count: int, ann_threshold: int, hnsw_recall: bool, hnsw_storage: HnswStorage
 ) -> dict[str, Any]:
     """Everything for one corpus size (run in a fresh process)."""
-    out: dict[str, Any] = {"size": size, "rss_stages_mb": {}}
+    out: dict[str, Any] = {"size": size, "rss_stages_mb": {}, "load_at_start": round(os.getloadavg()[0], 1)}
     start = time.perf_counter()
     texts = corpus.texts(size)
     records = corpus.records(texts)
     out["corpus_s"] = round(time.perf_counter() - start, 1)
+    release_free_memory()  # the generator's garbage is not part of what is measured
     out["rss_stages_mb"]["texts+records"] = round(current_rss_mb())
     ids = np.fromiter((r.passage_id for r in records), dtype=np.int64, count=size)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     sparse = SparseIndex()
     sparse.build(ids, texts)
     out["bm25_build_s"] = round(time.perf_counter() - start, 1)
+    out["bm25_build_cpu_s"] = round(time.process_time() - cpu, 1)
     out["rss_stages_mb"]["+bm25"] = round(current_rss_mb())
     del texts
 
     vectors = corpus.ClusteredVectors()
     kind: DenseKind = "hnsw" if size > ann_threshold else "flat"  # the "auto" rule, decided up front
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     dense = DenseIndex(vectors.dimension, kind=kind, ann_threshold=ann_threshold, hnsw_storage=hnsw_storage)
     for first, block in vectors.chunks(size):
         dense.add(ids[first : first + len(block)], block)
     out["dense_build_s"] = round(time.perf_counter() - start, 1)
+    out["dense_build_cpu_s"] = round(time.process_time() - cpu, 1)
     out["dense_kind"] = dense.description
     out["rss_stages_mb"]["+dense"] = round(current_rss_mb())
 
@@ -176,6 +181,7 @@ def measure_size(
         out["hnsw_build_s"] = round(time.perf_counter() - start, 1)
         out["recall"], out["hnsw_search"] = recall_at_10(ann, truth, query_vectors)
     out["flat_recall_check"] = recall_at_10(dense, truth, query_vectors)[0] if dense.kind == "flat" else None
+    out["load_at_end"] = round(os.getloadavg()[0], 1)
     return out
 
 
@@ -241,7 +247,9 @@ def run(
         result = _child(flags + ([] if hnsw_recall else ["--no-hnsw-recall"]))
         results.append(result)
         print(_row(result), flush=True)
-        print(f"|           | RSS by stage (MiB): {result['rss_stages_mb']}", flush=True)
+        print(f"|           | RSS by stage (MiB): {result['rss_stages_mb']}; build CPU s: bm25 "
+              f"{result['bm25_build_cpu_s']}, dense {result['dense_build_cpu_s']}; load average "
+              f"{result['load_at_start']} -> {result['load_at_end']}", flush=True)
         if "hnsw_build_s" in result:
             print(f"|           | (HNSW built only for recall: {result['hnsw_build_s']} s, "
                   f"search p50/p95 {result['hnsw_search']['p50']}/{result['hnsw_search']['p95']} ms)", flush=True)

@@ -26,6 +26,7 @@ import numpy as np
 
 from index.atomic import atomic_path
 from index.errors import IndexMissingError
+from index.memory import release_free_memory
 
 DenseKind = Literal["auto", "flat", "hnsw"]
 HnswStorage = Literal["float32", "fp16"]
@@ -189,6 +190,7 @@ class DenseIndex:
             index.add_with_ids(extra_vectors, extra_ids)
         self._index = index
         self._lookup_cache = None
+        release_free_memory()
 
     # ----------------------------------------------------------------- changes
     def add(self, ids: np.ndarray | list[int], vectors: np.ndarray) -> None:

@@ -3,6 +3,10 @@
 The engine never touches the database: the services layer hands it :class:`PassageRecord` rows
 and one stored embedding per passage. Filters become an allowed-id array (``index.filters``)
 that both retrievers honour inside their search, so a filtered query still fills its page.
+
+Searching (``search``, ``more_like_this``, ``similar_reviews``) only reads and may run on
+several threads at once; ``update`` changes the indexes in place and must not overlap with
+anything else (swap in a new engine, or hold a lock).
 """
 
 from __future__ import annotations

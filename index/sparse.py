@@ -29,7 +29,8 @@ import numpy as np
 
 from index.atomic import atomic_directory
 from index.errors import IndexMissingError
-from index.text import query_terms, tokenize_many
+from index.memory import release_free_memory
+from index.text import query_terms, tokenize
 
 SPARSE_DIR = "bm25"
 IDS_FILE = "passage_ids.npy"
@@ -44,49 +45,64 @@ def _bm25s() -> Any:
     return bm25s
 
 
+def _count_terms(
+    texts: Sequence[str], start: int, vocab: dict[str, int], lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(document, term, term frequency) of each distinct pair in a chunk, in document order."""
+    token_ids = array("i")
+    for row, text in enumerate(texts, start=start):
+        tokens = tokenize(text)  # one text at a time: no chunk-sized lists of token strings
+        token_ids.extend([vocab.setdefault(token, len(vocab)) for token in tokens])
+        lengths[row] = len(tokens)
+    terms = np.frombuffer(token_ids, dtype=np.int32).astype(np.int64)
+    docs = np.repeat(np.arange(start, start + len(texts), dtype=np.int64), lengths[start : start + len(texts)])
+    pairs, tf = np.unique(((docs - start) << 32) | terms, return_counts=True)
+    # compact: chunk-relative document (chunk <= 65536), term id, frequency capped at 65535
+    rows = (pairs >> 32).astype(np.uint16)
+    return rows, (pairs & 0xFFFFFFFF).astype(np.int32), np.minimum(tf, 65535).astype(np.uint16)
+
+
 def lucene_matrix(
     texts: Sequence[str], *, k1: float, b: float, chunk: int = 50_000
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """bm25s's eager score matrix (Lucene BM25) and vocabulary, computed with vectorised numpy.
 
-    Same numbers as ``bm25s.BM25(method="lucene").index(tokens)``, but it tokenises in chunks and
-    never holds the corpus as Python lists of tokens: at 1M passages bm25s's own ``index`` takes
-    minutes and over a gigabyte of transient memory. Returns (``scores`` dict, ``vocab_dict``).
+    Same numbers as ``bm25s.BM25(method="lucene").index(tokens)``, but built a chunk of
+    documents at a time and never holding the corpus as Python lists of tokens: at 1M passages
+    bm25s's own ``index`` takes minutes and gigabytes of transient memory. The first pass counts
+    (document, term) pairs; the second weighs each chunk and scatters it into the term-major
+    (CSC) arrays, documents ascending within each term. Returns (``scores``, ``vocab_dict``).
     """
     count = len(texts)
     vocab: dict[str, int] = {}
     lengths = np.zeros(count, dtype=np.int64)
-    docs_parts, terms_parts, tf_parts = [], [], []
-    for start in range(0, count, chunk):
-        token_ids = array("i")
-        for row, tokens in enumerate(tokenize_many(texts[start : start + chunk]), start=start):
-            token_ids.extend([vocab.setdefault(token, len(vocab)) for token in tokens])
-            lengths[row] = len(tokens)
-        terms = np.frombuffer(token_ids, dtype=np.int32).astype(np.int64)
-        rows = np.arange(start, min(start + chunk, count), dtype=np.int64)
-        docs = np.repeat(rows, lengths[start : start + chunk])
-        pairs, tf = np.unique((docs << 32) | terms, return_counts=True)
-        docs_parts.append((pairs >> 32).astype(np.int32))
-        terms_parts.append((pairs & 0xFFFFFFFF).astype(np.int32))
-        tf_parts.append(tf.astype(np.float32))
-    docs_all = np.concatenate(docs_parts) if docs_parts else np.zeros(0, dtype=np.int32)
-    terms_all = np.concatenate(terms_parts) if terms_parts else np.zeros(0, dtype=np.int32)
-    tf_all = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32)
-    df = np.bincount(terms_all, minlength=len(vocab))
+    if not 0 < chunk <= 65536:
+        raise ValueError("chunk must be between 1 and 65536 documents")
+    parts = [_count_terms(texts[i : i + chunk], i, vocab, lengths) for i in range(0, count, chunk)]
+    df = np.zeros(len(vocab), dtype=np.int64)
+    for _docs, terms, _tf in parts:
+        df += np.bincount(terms, minlength=len(vocab))
     idf = np.log1p((count - df + 0.5) / (df + 0.5)).astype(np.float32)
     average = float(lengths.mean()) if count else 1.0
-    norm = (k1 * ((1 - b) + b * lengths[docs_all] / average)).astype(np.float32)
-    weights = idf[terms_all] * (tf_all / (norm + tf_all))
-    order = np.argsort(terms_all, kind="stable")  # term-major (CSC), documents ascending
     indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
-    scores = {
-        "data": weights[order].astype(np.float32),
-        "indices": docs_all[order],
-        "indptr": indptr,
-        "num_docs": count,
-    }
-    return scores, vocab
+    data = np.empty(int(indptr[-1]), dtype=np.float32)
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    cursor = indptr[:-1].copy()
+    for start in range(0, count, chunk):
+        rows, terms, counts16 = parts.pop(0)
+        docs = rows.astype(np.int32) + start
+        tf = counts16.astype(np.float32)
+        norm = (k1 * ((1 - b) + b * lengths[docs] / average)).astype(np.float32)
+        weights = idf[terms] * (tf / (norm + tf))
+        order = np.argsort(terms, kind="stable")
+        sorted_terms = terms[order]
+        unique, first, counts = np.unique(sorted_terms, return_index=True, return_counts=True)
+        destination = cursor[sorted_terms] + (np.arange(sorted_terms.size) - np.repeat(first, counts))
+        data[destination] = weights[order]
+        indices[destination] = docs[order]
+        cursor[unique] += counts
+    return {"data": data, "indices": indices, "indptr": indptr, "num_docs": count}, vocab
 
 
 class SparseIndex:
@@ -129,6 +145,7 @@ class SparseIndex:
         retriever.unique_token_ids_set = set(retriever.vocab_dict.values())
         self._retriever = retriever
         self._set_ids(id_array)
+        release_free_memory()
 
     def _find(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(which of ``ids`` are indexed, the document positions of those that are)."""

@@ -83,3 +83,15 @@ def test_vectorised_matrix_scores_like_bm25s_own_index() -> None:
         terms = [t for t in query_terms(query) if t in reference.vocab_dict]
         expected = reference.get_scores(terms) if terms else np.zeros(len(texts), dtype=np.float32)
         assert np.allclose(ours.scores(query), expected, atol=1e-6)
+
+
+def test_matrix_does_not_depend_on_the_chunk_size() -> None:
+    from index.sparse import lucene_matrix
+
+    texts = [r.text for r in make_records()]
+    whole, vocab = lucene_matrix(texts, k1=1.5, b=0.75)
+    pieces, vocab_pieces = lucene_matrix(texts, k1=1.5, b=0.75, chunk=3)
+    assert vocab == vocab_pieces
+    assert np.array_equal(whole["indptr"], pieces["indptr"])
+    assert np.array_equal(whole["indices"], pieces["indices"])
+    assert np.allclose(whole["data"], pieces["data"])
