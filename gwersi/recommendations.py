@@ -1,17 +1,34 @@
-"""Recommendations across reviews: listing with filters, and status updates with their history."""
+"""Recommendations across reviews: listing with filters, status updates with their history, and the
+tracker (normalised fields, standards, near-duplicates across reviews, counts)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gwersi import audit
 from gwersi.auth import Principal
+from gwersi.context import AppContext
 from gwersi.errors import GwersiError
+from gwersi.recommendation_tracker import TrackedRecommendation, TrackerReport, track
+from index.db import transaction
 from index.orm import RecommendationRow, RecommendationStatusUpdate, Review, utcnow
+
+__all__ = [
+    "RecommendationView",
+    "StatusChange",
+    "TrackedRecommendation",
+    "TrackerReport",
+    "list_recommendations",
+    "record_status",
+    "set_status",
+    "status_history",
+    "track",
+]
 
 
 @dataclass(frozen=True)
@@ -101,3 +118,39 @@ def set_status(
         session, by.actor, "recommendation.status", f"recommendation:{rec.id}", {"from": previous, "to": rec.status}
     )
     return _view(rec, rec.review)
+
+
+# --------------------------------------------------------------------------- tracker
+# The tracker itself lives in gwersi.recommendation_tracker; status changes are recorded here.
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One recorded status change."""
+
+    status: str
+    note: str | None
+    author: str
+    at: datetime
+
+
+def record_status(
+    ctx: AppContext, recommendation_id: int, status: str, note: str | None, author: str
+) -> RecommendationView:
+    """Record a status change by ``author`` (history row, the row's status, and an audit event)."""
+    with transaction(ctx.sessions) as session:
+        return set_status(session, recommendation_id, status=status, note=note, by=Principal(author, "panel"))
+
+
+def status_history(session: Session, recommendation_id: int) -> list[StatusChange]:
+    """Every recorded status of a recommendation, oldest first; 404 if it does not exist."""
+    if session.get(RecommendationRow, recommendation_id) is None:
+        raise GwersiError("not_found", f"no recommendation with id {recommendation_id}", 404)
+    rows = session.scalars(
+        select(RecommendationStatusUpdate)
+        .where(RecommendationStatusUpdate.recommendation_id == recommendation_id)
+        .order_by(RecommendationStatusUpdate.at, RecommendationStatusUpdate.id)
+    )
+    return [StatusChange(r.status, r.note, r.author, r.at) for r in rows]
+
+
