@@ -104,21 +104,46 @@ def _open_with_pypdf(data: bytes, path: str, limits: Limits) -> tuple[bytes, int
 
 
 def _check_content_size(reader: Any, path: str, limits: Limits) -> None:
-    """Refuse a PDF whose page content streams inflate past the decompression cap (a PDF bomb).
+    """Refuse a PDF whose page content inflates past the decompression cap (a PDF bomb).
 
-    pypdf inflates each stream under its own per-stream limit; pdfminer, which reads the pages
-    next, has none, so the total is checked here first.
+    Counts each page's content streams and the Form XObjects it draws (pdfminer interprets
+    both). pypdf inflates each stream under its own per-stream limit; pdfminer, which reads the
+    pages next, has none, so the total is checked here first.
     """
     total = 0
+    seen: set[int] = set()
     for number, page in enumerate(reader.pages, start=1):
         contents = page.get_contents()
         total += len(contents.get_data()) if contents is not None else 0
+        total += _form_bytes(page.get("/Resources"), seen, depth=0)
         if total > limits.max_decompressed_bytes:
             raise DocumentTooComplexError(
                 path,
                 f"page content inflates past the {limits.max_decompressed_bytes:,}-byte limit",
                 page=number,
             )
+
+
+def _form_bytes(resources: Any, seen: set[int], *, depth: int) -> int:
+    """Inflated size of the Form XObjects under ``resources`` (each counted once, nesting bounded)."""
+    if resources is None or depth > 10:
+        return 0
+    resources = resources.get_object()
+    xobjects = resources.get("/XObject") if hasattr(resources, "get") else None
+    if xobjects is None:
+        return 0
+    total = 0
+    for ref in xobjects.get_object().values():
+        key = id(ref.get_object()) if not hasattr(ref, "idnum") else ref.idnum
+        if key in seen:
+            continue
+        seen.add(key)
+        form = ref.get_object()
+        if form.get("/Subtype") != "/Form":
+            continue
+        total += len(form.get_data())
+        total += _form_bytes(form.get("/Resources"), seen, depth=depth + 1)
+    return total
 
 
 def _layout(data: bytes, path: str, page_count: int) -> tuple[list[tuple[list[_Line], list[Any]]], set[int]]:

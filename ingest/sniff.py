@@ -39,6 +39,7 @@ MAX_MEMBER_RATIO = 100.0
 """Largest uncompressed/compressed ratio allowed for a sizeable DOCX member (real XML: ~5-20)."""
 
 _RATIO_FLOOR = 1024 * 1024
+_CHUNK = 1024 * 1024
 """Members smaller than this when inflated are never treated as bombs."""
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -93,8 +94,7 @@ def sniff(data: bytes, filename: str, *, limits: Limits) -> Sniffed:
         if expected == "docx" and b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00" not in data:
             raise EncryptedDocumentError(
                 filename,
-                "the DOCX is password-protected (an encrypted OLE container); "
-                "save an unprotected copy and try again",
+                "the DOCX is password-protected (an encrypted OLE container); save an unprotected copy and try again",
             )
         raise MislabelledFileError(filename, f"{name} is actually {what}, not {_FORMAT_NAMES[expected]}")
     if actual != expected:
@@ -191,9 +191,31 @@ def _check_zip_bomb(data: bytes, filename: str, limits: Limits) -> None:
     if total > limits.max_decompressed_bytes:
         raise DocumentTooComplexError(
             filename,
-            f"the DOCX would inflate to {total:,} bytes, over the "
-            f"{limits.max_decompressed_bytes:,}-byte limit",
+            f"the DOCX would inflate to {total:,} bytes, over the {limits.max_decompressed_bytes:,}-byte limit",
         )
+    _inflate_in_chunks(data, filename, limits)
+
+
+def _inflate_in_chunks(data: bytes, filename: str, limits: Limits) -> None:
+    """Inflate every member in bounded chunks, so a directory that under-states sizes is caught.
+
+    zipfile stops at the declared size and then finds the CRC wrong (a damaged or lying archive);
+    the running total is capped by ``limits.max_decompressed_bytes`` whatever the directory says.
+    """
+    inflated = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                with archive.open(info) as member:
+                    while chunk := member.read(_CHUNK):
+                        inflated += len(chunk)
+                        if inflated > limits.max_decompressed_bytes:
+                            raise DocumentTooComplexError(
+                                filename,
+                                f"the DOCX inflates past the {limits.max_decompressed_bytes:,}-byte limit",
+                            )
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise CorruptDocumentError(filename, f"the DOCX archive is damaged ({_short(exc)})") from None
 
 
 def _short(exc: BaseException) -> str:

@@ -64,6 +64,34 @@ def _zip_bomb() -> bytes:
     return buf.getvalue()
 
 
+def _lying_zip() -> bytes:
+    """A DOCX whose directory under-states a member's inflated size (patched after writing)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<w:document/>" + b" " * (2 * 1024 * 1024))
+    data = bytearray(buf.getvalue())
+    size = (2 * 1024 * 1024 + 13).to_bytes(4, "little")
+    for at in (i for i in range(len(data) - 4) if data[i : i + 4] == size):
+        data[at : at + 4] = (100).to_bytes(4, "little")
+    return bytes(data)
+
+
+def _form_pdf() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    pdf.beginForm("box")
+    for n in range(400):
+        pdf.drawString(10, 10 + n, "Form text repeated to make the form stream large. " * 3)
+    pdf.endForm()
+    pdf.drawString(72, 720, "Child A was seen at home.")
+    pdf.doForm("box")
+    pdf.save()
+    return buf.getvalue()
+
+
 def _png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + bytes(64)
 
@@ -89,6 +117,7 @@ CASES = [
     ),
     ("bomb.docx", _zip_bomb, DocumentTooComplexError, "zip bomb"),
     ("broken.docx", lambda: b"PK\x03\x04" + bytes(100), CorruptDocumentError, "damaged"),
+    ("lying.docx", _lying_zip, CorruptDocumentError, "damaged"),
 ]
 
 
@@ -119,8 +148,9 @@ def test_encrypted_pdf_with_empty_user_password_is_parsed() -> None:
         (Limits(max_pages=1), None, "pages.pdf", DocumentTooComplexError),
         (Limits(max_decompressed_bytes=1000), None, "inflated.docx", DocumentTooComplexError),
         (Limits(max_decompressed_bytes=1000), None, "inflated.pdf", DocumentTooComplexError),
+        (Limits(max_decompressed_bytes=60_000), _form_pdf(), "form.pdf", DocumentTooComplexError),
     ],
-    ids=["bytes", "chars", "pages", "docx-decompressed", "pdf-decompressed"],
+    ids=["bytes", "chars", "pages", "docx-decompressed", "pdf-decompressed", "pdf-form-decompressed"],
 )
 def test_caps_from_a_tiny_limits(limits: Limits, data: bytes | None, name: str, error: type[IngestError]) -> None:
     if data is None:
