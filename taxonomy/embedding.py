@@ -76,12 +76,14 @@ def build_model(
     folds: int = 5,
     min_positives: int = 3,
     seed: int = 0,
+    calibration_pool: Sequence[bool] | None = None,
 ) -> EmbeddingModel:
     """Build prototypes from the taxonomy text (and training centroids), then calibrate thresholds.
 
     Thresholds are chosen per standard to maximise F1 on the training passages, scoring each
-    passage against prototypes built without its fold. Standards with fewer than ``min_positives``
-    training passages get the median threshold of the others.
+    passage against prototypes built without its fold; ``calibration_pool`` limits the threshold
+    search to some training passages (default all). Standards with fewer than ``min_positives``
+    positive passages in the pool get the median threshold of the others.
     """
     tax = taxonomy or load_taxonomy()
     per_standard = _standard_texts(tax)
@@ -115,12 +117,13 @@ def build_model(
         inside = fold_of != f
         protos = _prototypes(base, vectors[inside], labels[inside], TRAINING_WEIGHT)
         held_out[~inside] = _raw_scores(vectors[~inside], protos, centred)
+    pool = np.ones(len(training), dtype=bool) if calibration_pool is None else np.asarray(calibration_pool)
     chosen: dict[int, float] = {}
     for j in range(k):
-        if labels[:, j].sum() < min_positives:
+        if labels[pool, j].sum() < min_positives:
             continue
-        candidates = np.unique(np.quantile(held_out[:, j], np.linspace(0.5, 0.995, 60)))
-        t, f1 = best_f1_threshold(held_out[:, j], labels[:, j], candidates)
+        candidates = np.unique(np.quantile(held_out[pool, j], np.linspace(0.5, 0.995, 60)))
+        t, f1 = best_f1_threshold(held_out[pool, j], labels[pool, j], candidates)
         chosen[j] = t
         calibration[tax.ids[j]] = round(f1, 4)
     fallback = float(np.median(list(chosen.values()))) if chosen else float(thresholds[0])

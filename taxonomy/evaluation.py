@@ -236,4 +236,10 @@ def run_tagging_eval(dev_path: str | Path, sample_sources_dir: str | Path | None
     report = getattr(supervised, "report", None)
     if report is not None and report.insufficient:
         notes.append("supervised: " + report.describe())
+    calibration = getattr(built.get("ensemble"), "calibration", None)
+    if calibration is not None:
+        notes.append(
+            f"ensemble: threshold {calibration.threshold}, at most {calibration.max_suggestions} suggestions, "
+            f"chosen out of fold on {calibration.passages} training passages (micro-F1 {calibration.micro_f1})"
+        )
     return evaluate(dev, built, inputs=inputs, training_passages=len(training), notes=notes)

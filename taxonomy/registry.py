@@ -7,7 +7,8 @@ Dependencies are passed as keyword arguments and each factory takes what it need
 - ``training``: labelled examples (:class:`~taxonomy.training.LabelledExample`) and optionally
   ``training_vectors``, their embeddings in the same order (computed with ``encoder`` otherwise);
 - ``model_path``: a saved embedding (``.npz``) or supervised (joblib) model to load instead of fitting;
-- ``min_positives`` (supervised), ``members`` / ``weights`` (ensemble).
+- ``min_positives`` (supervised), ``members`` / ``weights`` / ``calibrate`` (ensemble: with an encoder
+  and training data, members are fitted and the threshold calibrated out of fold on training data).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from taxonomy.calibration import build_ensemble, fit_embedding, fit_supervised
 from taxonomy.embedding import EmbeddingTagger
 from taxonomy.ensemble import EnsembleTagger
 from taxonomy.errors import TaggerNotReadyError, UnknownTaggerError
 from taxonomy.keyword import KeywordTagger
 from taxonomy.models import Tagger
 from taxonomy.rule import RuleTagger
+from taxonomy.standards import load_taxonomy
 from taxonomy.supervised import SupervisedTagger
 from taxonomy.training import LabelledExample
 
@@ -46,42 +49,42 @@ def _rule(**deps: Any) -> RuleTagger:
 
 
 def _embedding(**deps: Any) -> EmbeddingTagger:
-    taxonomy, encoder = deps.get("taxonomy"), deps.get("encoder")
+    taxonomy, encoder = deps.get("taxonomy") or load_taxonomy(), deps.get("encoder")
     if deps.get("model_path"):
         return EmbeddingTagger.load(deps["model_path"], encoder=encoder, taxonomy=taxonomy)
     if encoder is None:
         raise TaggerNotReadyError("the embedding tagger needs an encoder (or a saved model_path)")
     training = list(deps.get("training") or ())
-    vectors = _training_vectors(deps, training) if training else None
-    return EmbeddingTagger.build(encoder, taxonomy, training, vectors)
+    if not training:
+        return EmbeddingTagger.build(encoder, taxonomy)
+    return fit_embedding(training, _training_vectors(deps, training), taxonomy, encoder)
 
 
 def _supervised(**deps: Any) -> SupervisedTagger:
-    taxonomy, encoder = deps.get("taxonomy"), deps.get("encoder")
+    taxonomy, encoder = deps.get("taxonomy") or load_taxonomy(), deps.get("encoder")
     if deps.get("model_path"):
         return SupervisedTagger.load(deps["model_path"], taxonomy=taxonomy, encoder=encoder)
     training = list(deps.get("training") or ())
     if not training:
         raise TaggerNotReadyError("the supervised tagger needs training examples (or a saved model_path)")
-    vectors = _training_vectors(deps, training)
-    tagger = SupervisedTagger(taxonomy=taxonomy, encoder=encoder,
-                              min_positives=int(deps.get("min_positives", 5)))
-    tagger.fit([(ex.text, vectors[i], ex.standards) for i, ex in enumerate(training)])
-    return tagger
+    return fit_supervised(training, _training_vectors(deps, training), taxonomy, encoder,
+                          min_positives=int(deps.get("min_positives", 5)))
 
 
 def _ensemble(**deps: Any) -> EnsembleTagger:
+    taxonomy, encoder = deps.get("taxonomy") or load_taxonomy(), deps.get("encoder")
     members = deps.get("members")
+    training = list(deps.get("training") or ())
+    weights = deps.get("weights")
+    if encoder is not None and training:
+        vectors = _training_vectors(deps, training)
+        return build_ensemble(training, vectors, encoder, taxonomy, members=members, weights=weights,
+                              calibrate=bool(deps.get("calibrate", True)))
     if members is None:
-        training = list(deps.get("training") or ())
-        if training and deps.get("training_vectors") is None and deps.get("encoder") is not None:
-            deps = {**deps, "training_vectors": _training_vectors(deps, training)}
         members = {"rule": _rule(**deps)}
-        if deps.get("encoder") is not None:
+        if encoder is not None:
             members["embedding"] = _embedding(**{**deps, "model_path": None})
-            if deps.get("training"):
-                members["supervised"] = _supervised(**{**deps, "model_path": None})
-    return EnsembleTagger(members, weights=deps.get("weights"), taxonomy=deps.get("taxonomy"))
+    return EnsembleTagger(members, weights=weights, taxonomy=taxonomy)
 
 
 TAGGERS: dict[str, Callable[..., Tagger]] = {

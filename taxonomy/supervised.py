@@ -52,7 +52,7 @@ class SupervisedTagger:
     name = "supervised"
 
     def __init__(self, taxonomy: Taxonomy | None = None, encoder: TextEncoder | None = None,
-                 min_positives: int = 5, holdout: float = 0.25, c: float = 4.0,
+                 min_positives: int = 5, holdout: float = 0.25, c: float = 16.0,
                  embedding_weight: float = 1.0, seed: int = 0) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
         self.encoder = encoder
@@ -74,8 +74,8 @@ class SupervisedTagger:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         if fit:
-            self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
-                                               max_features=40000, strip_accents="unicode")
+            self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2,
+                                               max_features=20000, strip_accents="unicode")
             tfidf = self._vectorizer.fit_transform(texts)
         else:
             tfidf = self._vectorizer.transform(texts)
@@ -88,8 +88,14 @@ class SupervisedTagger:
         return LogisticRegression(C=self.c, class_weight="balanced", solver="liblinear", max_iter=1000)
 
     # -- fitting --------------------------------------------------------------------------------
-    def fit(self, examples: Sequence[Example]) -> FitReport:
-        """Fit from ``(text, embedding, standards)`` examples and tune thresholds on a held-out part."""
+    def fit(self, examples: Sequence[Example], weights: Sequence[float] | None = None,
+            calibration_pool: Sequence[bool] | None = None) -> FitReport:
+        """Fit from ``(text, embedding, standards)`` examples and tune thresholds on a held-out part.
+
+        ``weights`` (one per example, default 1) let less reliable sources count for less.
+        ``calibration_pool`` marks the examples the held-out part may be drawn from (default: all),
+        so thresholds can be tuned on examples labelled the way suggestions will be judged.
+        """
         if not examples:
             raise TrainingDataError("the supervised tagger needs labelled examples")
         ids = self.taxonomy.ids
@@ -103,11 +109,13 @@ class SupervisedTagger:
                 if sid not in index:
                     raise TrainingDataError(f"unknown standard {sid!r} in training example {i}")
                 labels[i, index[sid]] = 1
+        w = np.ones(len(examples)) if weights is None else np.asarray(weights, dtype=float)
         positives = labels.sum(axis=0)
         fit_cols = [j for j in range(len(ids)) if positives[j] >= self.min_positives]
-        order = np.random.default_rng(self.seed).permutation(len(examples))
-        cut = int(round(len(examples) * (1 - self.holdout)))
-        train_rows, held_rows = order[:cut], order[cut:]
+        pool = np.ones(len(examples), dtype=bool) if calibration_pool is None else np.asarray(calibration_pool)
+        candidates = np.random.default_rng(self.seed).permutation(np.flatnonzero(pool))
+        held_rows = np.sort(candidates[: int(round(len(candidates) * self.holdout))])
+        train_rows = np.setdiff1d(np.arange(len(examples)), held_rows)
         thresholds = np.full(len(ids), 0.5)
         holdout_f1: dict[str, float] = {}
         if len(held_rows) and len(train_rows):
@@ -117,12 +125,13 @@ class SupervisedTagger:
                 y = labels[train_rows, j]
                 if y.sum() == 0 or y.sum() == len(y) or labels[held_rows, j].sum() == 0:
                     continue
-                proba = self._classifier().fit(features, y).predict_proba(held)[:, 1]
+                model = self._classifier().fit(features, y, sample_weight=w[train_rows])
+                proba = model.predict_proba(held)[:, 1]
                 t, f1 = best_f1_threshold(proba, labels[held_rows, j], np.linspace(0.1, 0.9, 33))
                 thresholds[j] = t
                 holdout_f1[ids[j]] = round(f1, 4)
         features = self._features(texts, vectors, fit=True)
-        self._models = {j: self._classifier().fit(features, labels[:, j]) for j in fit_cols}
+        self._models = {j: self._classifier().fit(features, labels[:, j], sample_weight=w) for j in fit_cols}
         self._thresholds = thresholds
         insufficient = tuple(ids[j] for j in range(len(ids)) if j not in self._models)
         self.report = FitReport(

@@ -1,6 +1,8 @@
 """Labelled examples for training and calibration, and readers for labelled files.
 
-Training data comes from (a) the taxonomy's own worked examples, (b) the sample reviews' labelled
+Training data comes from (a) the taxonomy's own worked examples and the hand-written seed passages in
+``taxonomy/data/training_seed.json`` (written for training, following the labelling rules: focused
+labels, plus unlabelled process text and keyword traps), (b) the sample reviews' labelled
 passages (``data/sample-sources/*.truth.json`` whose ``passage_labels`` give the first 60 characters
 of a paragraph in the matching ``.md`` source), and (c) panel decisions passed in by the caller.
 The evaluation set (``data/eval/tagging_dev.jsonl``) is read by :func:`load_jsonl` for evaluation
@@ -13,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from taxonomy.errors import TrainingDataError
@@ -142,6 +145,24 @@ def taxonomy_examples(taxonomy: Taxonomy | None = None) -> list[LabelledExample]
     ]
 
 
+def seed_examples(taxonomy: Taxonomy | None = None) -> list[LabelledExample]:
+    """The packaged hand-written training passages (``taxonomy/data/training_seed.json``)."""
+    tax = taxonomy or load_taxonomy()
+    raw = resources.files("taxonomy").joinpath("data/training_seed.json").read_text(encoding="utf-8")
+    rows = json.loads(raw)["examples"]
+    known = set(tax.ids)
+    out = []
+    for row in rows:
+        unknown = set(row["standards"]) - known
+        if unknown:
+            raise TrainingDataError(f"seed example {row['id']}: unknown standards {sorted(unknown)}")
+        out.append(
+            LabelledExample(text=row["text"], standards=tuple(row["standards"]), source="seed",
+                            polarity=row.get("polarity"), section_kind=row.get("section"), id=row["id"])
+        )
+    return out
+
+
 def load_jsonl(path: str | Path, taxonomy: Taxonomy | None = None) -> list[LabelledExample]:
     """Read ``{"id", "text", "standards", "polarity"?, "section"?, "rejected"?}`` lines.
 
@@ -183,9 +204,9 @@ def training_examples(
     taxonomy: Taxonomy | None = None,
     panel: Sequence[LabelledExample] = (),
 ) -> list[LabelledExample]:
-    """All training data: taxonomy examples, sample-source passages (if a directory is given) and panel
+    """All training data: taxonomy examples, seed passages, sample-source passages (if a directory is given) and panel
     decisions (confirmed standards in ``standards``, rejected ones in ``rejected``)."""
-    examples = taxonomy_examples(taxonomy)
+    examples = taxonomy_examples(taxonomy) + seed_examples(taxonomy)
     if sample_sources_dir is not None:
         examples += load_sample_sources(sample_sources_dir)[0]
     examples += list(panel)
