@@ -131,7 +131,7 @@ def to_docx(pack: PackView) -> bytes:
     doc.add_heading(pack.title, level=0)
     if pack.description:
         doc.add_paragraph(pack.description)
-    doc.add_paragraph(
+    doc.add_paragraph().add_run(
         f"Case pack by {pack.owner}, exported from Gwersi on {_exported_on()}. {NOTICE}"
     ).italic = True
     for n, item in enumerate(pack.items, start=1):
@@ -240,5 +240,5 @@ def to_pdf(pack: PackView) -> bytes:
         topMargin=18 * mm,
         bottomMargin=18 * mm,
     )
-    doc.build(story)  # type: ignore[arg-type]
+    doc.build(story)
     return out.getvalue()

@@ -163,18 +163,21 @@ def list_packs(session: Session, *, owner: str | None = None) -> list[PackSummar
     )
     if owner is not None:
         stmt = stmt.where(CasePack.owner == owner)
-    return [
-        PackSummary(
-            id=p.id,
-            title=p.title,
-            description=p.description,
-            owner=p.owner,
-            item_count=int(n),
-            created_at=_aware(p.created_at),
-            updated_at=_aware(p.updated_at),
+    out: list[PackSummary] = []
+    for row in session.execute(stmt):
+        p: CasePack = row[0]
+        out.append(
+            PackSummary(
+                id=p.id,
+                title=p.title,
+                description=p.description,
+                owner=p.owner,
+                item_count=int(row[1] or 0),
+                created_at=_aware(p.created_at),
+                updated_at=_aware(p.updated_at),
+            )
         )
-        for p, n in session.execute(stmt).all()
-    ]
+    return out
 
 
 def get_pack(session: Session, pack_id: int) -> PackView:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from gwersi.errors import GwersiError
@@ -21,6 +21,7 @@ from taxonomy.standards import Taxonomy, load_taxonomy
 Dimension = Literal["year", "board", "review_type"]
 DIMENSIONS: tuple[str, ...] = ("year", "board", "review_type")
 MAX_LESSONS = 50
+S = TypeVar("S", bound=Select)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Lesson:
     status: str
 
 
-def _tag_filter(stmt: Any, *, confirmed_only: bool, min_score: float, polarity: str | None = None) -> Any:
+def _tag_filter(stmt: S, *, confirmed_only: bool, min_score: float, polarity: str | None = None) -> S:
     stmt = stmt.where(Tag.status == "confirmed") if confirmed_only else stmt.where(Tag.status != "rejected")
     if min_score > 0:
         stmt = stmt.where((Tag.score >= min_score) | (Tag.status == "confirmed"))
