@@ -32,7 +32,7 @@ from api.routes import (
     tokens,
     uploads,
 )
-from api.uploads import MULTIPART_OVERHEAD, UploadLimitMiddleware, clear_stale_uploads
+from api.uploads import MULTIPART_OVERHEAD, UPLOAD_PATH, UploadLimitMiddleware, clear_stale_uploads
 from gwersi.context import AppContext
 from gwersi.errors import describe
 from gwersi.settings import Settings, get_settings
@@ -131,6 +131,9 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> FastAP
             from fastapi.openapi.utils import get_openapi
 
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            upload = schema["paths"].get(UPLOAD_PATH, {}).get("post")
+            if upload is not None:
+                upload["description"] += f"\n\nLargest file accepted here: {chosen.max_upload_bytes:,} bytes."
             app.openapi_schema = problems.problem_openapi(schema)
         return app.openapi_schema
 

@@ -198,3 +198,17 @@ def test_deleting_while_uploading_keeps_one_consistent_index(client: TestClient,
     hits = client.get("/search", params={"q": "child", "k": 50, "mode": "bm25"}).json()["data"]
     review_ids = {h["review_id"] for h in hits}
     assert seeded.review_ids[0] not in review_ids and job["result"]["review_id"] in review_ids
+
+
+@pytest.mark.parametrize("sample", ["cpr_wgsb_2021.pdf", "apr_nwsb_2023.docx"])
+def test_pdf_and_docx_reviews_are_recognised_by_their_bytes(client: TestClient, as_role: Any, sample: str) -> None:
+    data = (SAMPLES / sample).read_bytes()
+    response = _post(client, sample, data, as_role("panel"))
+    assert response.status_code == 201, response.text
+    review = client.get(f"/reviews/{response.json()['review_id']}").json()
+    assert review["media_type"] == sample.rsplit(".", 1)[1] and review["passage_count"] > 0
+
+
+def test_the_documented_limit_is_the_configured_one(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assert f"{UPLOAD_LIMIT:,} bytes" in doc["paths"]["/uploads"]["post"]["description"]
