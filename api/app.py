@@ -25,6 +25,7 @@ from api.routes import (
     packs,
     passages,
     recommendations,
+    recurring,
     reviews,
     search,
     standards,
@@ -38,7 +39,9 @@ from gwersi.errors import describe
 from gwersi.settings import Settings, get_settings
 
 log = logging.getLogger("gwersi.api")
-ROUTERS = (health, standards, reviews, uploads, search, passages, themes, packs, recommendations, exports, tokens)
+ROUTERS = (
+    health, standards, reviews, uploads, search, passages, themes, packs, recommendations, recurring, exports, tokens,
+)
 
 DESCRIPTION = """\
 Gwersi serves Welsh safeguarding practice reviews, their passages and the proposed National
