@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from bench import search_corpus as corpus
-from index.dense import DenseIndex, DenseKind, HnswStorage
+from index.dense import DenseIndex, HnswStorage
 from index.engine import ANN_THRESHOLD, SearchEngine
 from index.memory import release_free_memory
 from index.records import SearchFilters
@@ -143,9 +143,10 @@ def measure_size(
     del texts
 
     vectors = corpus.ClusteredVectors()
-    kind: DenseKind = "hnsw" if size > ann_threshold else "flat"  # the "auto" rule, decided up front
     start, cpu = time.perf_counter(), time.process_time()
-    dense = DenseIndex(vectors.dimension, kind=kind, ann_threshold=ann_threshold, hnsw_storage=hnsw_storage)
+    dense = DenseIndex(
+        vectors.dimension, ann_threshold=ann_threshold, hnsw_storage=hnsw_storage, size_hint=size
+    )
     for first, block in vectors.chunks(size):
         dense.add(ids[first : first + len(block)], block)
     out["dense_build_s"] = round(time.perf_counter() - start, 1)

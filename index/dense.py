@@ -68,7 +68,10 @@ class DenseIndex:
         hnsw_m: int = 32,
         ef_construction: int = 64,
         ef_search: int = 96,
+        size_hint: int = 0,
     ) -> None:
+        """``size_hint``: how many vectors are about to be added, so that the structure (flat or
+        HNSW) is chosen once up front instead of switching midway through chunked adds."""
         if kind not in ("auto", "flat", "hnsw"):
             raise ValueError(f"unknown dense index kind {kind!r}; valid: auto, flat, hnsw")
         if hnsw_storage not in ("float32", "fp16"):
@@ -80,7 +83,8 @@ class DenseIndex:
         self.hnsw_m = hnsw_m
         self.ef_construction = ef_construction
         self.ef_search = ef_search
-        self._index = self._new_index("hnsw" if kind == "hnsw" else "flat")
+        self._size_hint = size_hint
+        self._index = self._new_index(self._wanted_kind(size_hint))
         self._lookup_cache: tuple[np.ndarray, np.ndarray] | None = None
 
     # ----------------------------------------------------------------- structure
@@ -181,7 +185,7 @@ class DenseIndex:
     def _rebuild(self, drop: np.ndarray, extra_ids: np.ndarray, extra_vectors: np.ndarray) -> None:
         """Replace the index by one holding the kept vectors plus the extra ones."""
         size = len(self) - drop.size + extra_ids.size
-        index = self._new_index(self._wanted_kind(size))
+        index = self._new_index(self._wanted_kind(max(size, self._size_hint)))
         for ids, vectors in self._stored_chunks():
             keep = ~np.isin(ids, drop)
             if keep.any():
@@ -205,11 +209,13 @@ class DenseIndex:
             raise ValueError("passage ids added to the dense index must be unique and new")
         if not new_ids.size:
             return
-        if self._wanted_kind(len(self) + new_ids.size) != self.kind:
+        if self._wanted_kind(max(len(self) + new_ids.size, self._size_hint)) != self.kind:
             self._rebuild(np.zeros(0, dtype=np.int64), new_ids, matrix)
-            return
-        self._index.add_with_ids(matrix, new_ids)
-        self._lookup_cache = None
+        else:
+            self._index.add_with_ids(matrix, new_ids)
+            self._lookup_cache = None
+        if len(self) >= self._size_hint:
+            self._size_hint = 0  # the announced vectors have arrived
 
     def remove(self, ids: np.ndarray | list[int]) -> int:
         """Remove passage ids (unknown ids are ignored); returns how many were removed."""

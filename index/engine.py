@@ -34,6 +34,7 @@ MAX_RESULTS = 1000  # offset + k may not exceed this
 OVERFETCH = 3  # hybrid fetches this many times offset + k from each retriever ...
 MIN_CANDIDATES = 50  # ... and at least this many
 ANN_THRESHOLD = 200_000
+BUILD_CHUNK = 50_000
 
 Ranked = list[tuple[int, float]]
 
@@ -112,9 +113,14 @@ class SearchEngine:
             )
         ids = np.fromiter((r.passage_id for r in records), dtype=np.int64, count=len(records))
         dense = DenseIndex(
-            encoder.dimension, kind=dense_kind, ann_threshold=ann_threshold, hnsw_storage=hnsw_storage
+            encoder.dimension,
+            kind=dense_kind,
+            ann_threshold=ann_threshold,
+            hnsw_storage=hnsw_storage,
+            size_hint=len(records),
         )
-        dense.add(ids, embeddings)
+        for start in range(0, len(records), BUILD_CHUNK):  # a memory-mapped array is never copied whole
+            dense.add(ids[start : start + BUILD_CHUNK], embeddings[start : start + BUILD_CHUNK])
         sparse = SparseIndex()
         sparse.build(ids, [r.text for r in records])
         return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version)

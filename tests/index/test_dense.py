@@ -100,3 +100,10 @@ def test_save_and_load_round_trip(kind: str, tmp_path: Path) -> None:
     assert loaded.description == kind
     for row in (0, 17, 300):
         assert loaded.search(vectors[row], 5)[0].tolist() == index.search(vectors[row], 5)[0].tolist()
+
+
+def test_size_hint_picks_the_structure_up_front() -> None:
+    index = DenseIndex(DIM, ann_threshold=200, size_hint=300)
+    assert index.kind == "hnsw"
+    index.add(np.arange(100), unit_rows(100, DIM, 3))  # a first chunk does not switch it back
+    assert index.kind == "hnsw"
