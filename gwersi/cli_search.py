@@ -11,6 +11,7 @@ import typer
 from gwersi.cli import app, context, echo_json, fail
 from gwersi.cli_ops import bench_app
 from gwersi.cli_tagging import eval_app
+from index.records import SearchHit
 
 index_app = typer.Typer(help="Build or check the search index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -44,9 +45,9 @@ def index_check() -> None:
         raise typer.Exit(3)
 
 
-def hit_json(hit: object) -> dict[str, object]:
+def hit_json(hit: SearchHit) -> dict[str, object]:
     """The CLI's JSON form of a search hit."""
-    rec = hit.record  # type: ignore[attr-defined]
+    rec = hit.record
     return {
         "passage_id": rec.passage_id,
         "review_id": rec.review_id,
@@ -57,7 +58,7 @@ def hit_json(hit: object) -> dict[str, object]:
         "section": rec.section_kind,
         "text": rec.text,
         "snippet": hit.snippet,
-        "score": round(float(hit.score), 6),  # type: ignore[attr-defined]
+        "score": round(float(hit.score), 6),
         "standards": list(rec.standards),
     }
 

@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -158,7 +158,7 @@ def eval_tagging(
         )
 
 
-def _kappa(dev: Path, second: Path) -> dict[str, object]:
+def _kappa(dev: Path, second: Path) -> dict[str, Any]:
     from taxonomy.evaluation import cohen_kappa
 
     first = {r["id"]: r for r in map(json.loads, dev.read_text(encoding="utf-8").splitlines()) if r}

@@ -56,8 +56,8 @@ def map_judgments(ctx: AppContext, queries: list[dict[str, Any]]) -> tuple[dict[
     with ctx.sessions() as session:
         rows = session.execute(select(Passage.id, Passage.text, Review.source_name).join(Review)).all()
     by_doc: dict[str, list[tuple[int, str]]] = {}
-    for pid, text, source in rows:
-        by_doc.setdefault(Path(source).stem, []).append((pid, _squash(text)))
+    for passage_id, text, source in rows:
+        by_doc.setdefault(Path(source).stem, []).append((passage_id, _squash(text)))
     qrels: dict[str, dict[int, int]] = {}
     unmapped = 0
     for q in queries:
@@ -65,7 +65,7 @@ def map_judgments(ctx: AppContext, queries: list[dict[str, Any]]) -> tuple[dict[
         for j in q["judgments"]:
             quote = _squash(j["quote"])
             candidates = by_doc.get(j["doc"], [])
-            pid = next((p for p, t in candidates if quote in t), None)
+            pid: int | None = next((p for p, t in candidates if quote in t), None)
             if pid is None:  # the quote may straddle a passage split: try its halves
                 half = len(quote) // 2
                 pid = next((p for p, t in candidates if quote[:half] in t or quote[half:] in t), None)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import or_, select
@@ -90,7 +90,7 @@ def build_tagger(ctx: AppContext, name: str | None = None, *, refit: bool = Fals
         members = {p: make_tagger(p, **deps) for p in needed}
         folder.mkdir(parents=True, exist_ok=True)
         for p in needed:
-            members[p].save(parts[p])
+            members[p].save(parts[p])  # type: ignore[attr-defined]
     if name == "ensemble":
         members = {"rule": make_tagger("rule", taxonomy=deps["taxonomy"]), **members}
         tagger = make_tagger("ensemble", taxonomy=deps["taxonomy"], members=members)
@@ -100,7 +100,7 @@ def build_tagger(ctx: AppContext, name: str | None = None, *, refit: bool = Fals
     return tagger
 
 
-def _source(tagger_name: str) -> str:
+def _source(tagger_name: str) -> Literal["rule", "model"]:
     return "model" if tagger_name in MODEL_TAGGERS else "rule"
 
 
