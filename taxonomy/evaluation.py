@@ -212,7 +212,7 @@ def run_tagging_eval(dev_path: str | Path, sample_sources_dir: str | Path | None
     Training data: the taxonomy's examples, the sample sources' labelled passages and ``panel``.
     Any training passage whose text also appears in the dev file is dropped (and noted).
     """
-    from taxonomy.registry import make_tagger
+    from taxonomy.registry import make_taggers
 
     tax = load_taxonomy()
     dev = load_jsonl(dev_path, tax)
@@ -224,14 +224,8 @@ def run_tagging_eval(dev_path: str | Path, sample_sources_dir: str | Path | None
     train_vectors = encoder.encode([ex.text for ex in training])
     dev_vectors = encoder.encode([ex.text for ex in dev])
     inputs = [TagInput(ex.id, ex.text, dev_vectors[i], ex.section_kind) for i, ex in enumerate(dev)]
-    deps = {"taxonomy": tax, "encoder": encoder, "training": training, "training_vectors": train_vectors}
-    built: dict[str, Tagger] = {}
-    for name in taggers:
-        if name == "ensemble":
-            members = {m: built[m] for m in ("rule", "embedding", "supervised") if m in built}
-            built[name] = make_tagger(name, **deps, members=members or None)
-        else:
-            built[name] = make_tagger(name, **deps)
+    built = make_taggers(list(taggers), taxonomy=tax, encoder=encoder, training=training,
+                         training_vectors=train_vectors)
     supervised = built.get("supervised")
     report = getattr(supervised, "report", None)
     if report is not None and report.insufficient:

@@ -104,3 +104,24 @@ def make_tagger(name: str, **deps: Any) -> Tagger:
     except KeyError:
         raise UnknownTaggerError(name, sorted(TAGGERS)) from None
     return factory(**deps)
+
+
+ENSEMBLE_MEMBERS = ("rule", "embedding", "supervised")
+
+
+def make_taggers(names: Sequence[str], **deps: Any) -> dict[str, Tagger]:
+    """Build several taggers with the same dependencies; an ensemble reuses members already built."""
+    unknown = [n for n in names if n not in TAGGERS]
+    if unknown:
+        raise UnknownTaggerError(unknown[0], sorted(TAGGERS))
+    training = list(deps.get("training") or ())
+    if training and deps.get("encoder") is not None and deps.get("training_vectors") is None:
+        deps = {**deps, "training_vectors": _training_vectors(deps, training)}
+    built: dict[str, Tagger] = {}
+    for name in names:
+        if name == "ensemble" and deps.get("members") is None:
+            members = {m: built[m] for m in ENSEMBLE_MEMBERS if m in built}
+            built[name] = make_tagger(name, **{**deps, "members": members or None})
+        else:
+            built[name] = make_tagger(name, **deps)
+    return built

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -124,7 +124,14 @@ class RuleTagger:
             negated = self._is_negated(doc, start, end, sent.start, sent.end, cue, negations)
             span = (sent.start_char, sent.end_char)
             out.append(Match(cue.standard, cue.text, cue.weight, start, end, span, negated))
-        return out
+        # A cue overlapping a negated cue of the same standard ("never gone missing from home") is negated too.
+        negated_spans = [(m.standard, m.start, m.end) for m in out if m.negated]
+        return [
+            replace(m, negated=True)
+            if not m.negated and any(j == m.standard and s < m.end and m.start < e for j, s, e in negated_spans)
+            else m
+            for m in out
+        ]
 
     @staticmethod
     def _is_negated(

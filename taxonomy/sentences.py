@@ -6,7 +6,7 @@ import re
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace and an
 # upper-case letter, digit or opening quote; or at a line break. Common abbreviations are protected.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n+")
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n+")
 _ABBREVIATIONS = ("e.g.", "i.e.", "mr.", "mrs.", "ms.", "dr.", "no.", "etc.", "cf.", "vs.", "st.")
 
 
@@ -18,10 +18,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        head = text[start : m.start()].rstrip()
+        end = m.start() + len(m.group(1) or "")
+        head = text[start:end].rstrip()
         if head.lower().endswith(_ABBREVIATIONS) and "\n" not in m.group(0):
             continue
-        _append(text, start, m.start(), spans)
+        _append(text, start, end, spans)
         start = m.end()
     _append(text, start, len(text), spans)
     return spans
