@@ -32,7 +32,8 @@ REFERENCE_PATTERNS: tuple[re.Pattern[str], ...] = (
         rf"\b(?P<t1>DHR|SUSR)\s*[-–—]?\s*(?P<la>{_LA_NAMES})\s*[-–—]?\s*"
         r"(?:(?P<seq>\d{1,3})\s*/\s*(?P<year>20\d{2})\b|(?P<year2>20\d{2})\s*/\s*(?P<seq2>\d{1,3})\b"
         r"|[‘'\"“](?P<name>[A-Z][a-z]+)[’'\"”]\s*[-–—]\s*(?P<year3>20\d{2})\b)"
-    ),    re.compile(
+    ),
+    re.compile(
         r"\b(?:HIW|Healthcare Inspectorate Wales)\s+(?:Review\s+)?(?P<t1>MHHR|Homicide Review)\s+"
         r"(?P<seq>\d{1,3})\s*[-/]\s*(?P<year>20\d{2})\b"
     ),
@@ -215,9 +216,7 @@ def criteria_met(front: str, body: str) -> tuple[str, ...]:
             if strict and "met" not in low:
                 continue
             hits = sorted(
-                (m.start(), code)
-                for code, name in _TYPE_NAMES
-                for m in re.finditer(name, sentence, re.IGNORECASE)
+                (m.start(), code) for code, name in _TYPE_NAMES for m in re.finditer(name, sentence, re.IGNORECASE)
             )
             found += [code for _, code in hits if code not in found]
         if found:
@@ -282,9 +281,7 @@ def find_subject(front: str, body: str, kind: str | None) -> str | None:
         return min(candidates)[1]
     prefer = {"CPR": ("Child", "Baby", "Young Person", "Infant"), "APR": ("Adult",)}.get(kind or "", ())
     labels = Counter(re.sub(r"\s+", " ", m.group(0)) for m in re.finditer(rf"\b{_LABEL}", body))
-    ranked = sorted(
-        labels.items(), key=lambda kv: (not kv[0].startswith(prefer) if prefer else False, -kv[1])
-    )
+    ranked = sorted(labels.items(), key=lambda kv: (not kv[0].startswith(prefer) if prefer else False, -kv[1]))
     return ranked[0][0] if ranked else None
 
 
@@ -327,9 +324,7 @@ def extract_metadata(text: str, sections: list[Section], *, title: str) -> Revie
     counted = _without(text, [s for s in sections if s.kind == "wg_use_only"])
     agencies = tuple(
         AgencyMention(name=name, kind=agency_kind, mentions=n)
-        for name, (agency_kind, n) in sorted(
-            find_agencies(counted).items(), key=lambda kv: (-kv[1][1], kv[0])
-        )
+        for name, (agency_kind, n) in sorted(find_agencies(counted).items(), key=lambda kv: (-kv[1][1], kv[0]))
     )
     return ReviewMetadata(
         title=title,

@@ -37,7 +37,16 @@ SECTION_KINDS: tuple[str, ...] = (
 REVIEW_TYPES: tuple[str, ...] = ("CPR", "APR", "DHR", "MHHR", "OWHR", "SUSR")
 
 AGE_BANDS: tuple[str, ...] = (
-    "unborn", "infant_<1", "1-4", "5-10", "11-15", "16-17", "18-24", "25-64", "65+", "unknown",
+    "unborn",
+    "infant_<1",
+    "1-4",
+    "5-10",
+    "11-15",
+    "16-17",
+    "18-24",
+    "25-64",
+    "65+",
+    "unknown",
 )
 
 

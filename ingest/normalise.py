@@ -93,7 +93,9 @@ _PAGE_LINE = re.compile(
     r"|^\s*\d{1,4}\s*\|\s*p\s*a\s*g\s*e\s*$",
     re.IGNORECASE,
 )
-_PAGE_SUFFIX = re.compile(r"\bpage\s+\d{1,4}\s+of\s+\d{1,4}\b", re.IGNORECASE)
+_PAGE_SUFFIX = re.compile(
+    r"\bpage\s+\d{1,4}\s+of\s+\d{1,4}\b|(?:^|[–—|,-]\s*)(?:page|tudalen)\s+\d{1,4}\s*$", re.IGNORECASE
+)
 
 INSTRUCTION_PHRASES: tuple[str, ...] = (
     "legal context from guidance in relation to which review is being undertaken",

@@ -25,6 +25,7 @@ from ingest.errors import (
 from ingest.limits import Limits
 from ingest.models import Block, RawDocument
 from ingest.normalise import furniture_key, is_page_number_line, repeated_lines
+from ingest.sections import is_template_heading
 
 _BULLET = re.compile(r"^\s*(?:\(cid:\d+\)|[•●▪■◦‣∙·\uf0b7\uf0a7-])\s+")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")
@@ -45,6 +46,7 @@ class _Line:
     x1: float
     size: float
     bold: bool
+    height: float = 842.0
 
 
 def extract(data: bytes, *, path: str, sha256: str, limits: Limits) -> RawDocument:
@@ -196,6 +198,7 @@ def _page_layout(page: Any, number: int) -> tuple[list[_Line], list[Any]]:
                 float(raw["x1"]),
                 sizes.most_common(1)[0][0],
                 bold,
+                float(page.height),
             )
         )
     found = [(t.bbox[1], number, t.extract()) for t in tables]
@@ -213,14 +216,12 @@ def _is_bold(fontname: str) -> bool:
 
 
 def _build_blocks(pages: list[tuple[list[_Line], list[Any]]]) -> list[Block]:
-    page_heights = [max((ln.bottom for ln in lines), default=0.0) for lines, _ in pages]
-    height = max(page_heights + [1.0])
-    furniture = repeated_lines([[ln.text for ln in lines if _in_margin(ln, height)] for lines, _ in pages])
+    furniture = repeated_lines([[ln.text for ln in lines if _in_margin(ln)] for lines, _ in pages])
     all_lines = [
         ln
         for lines, _ in pages
         for ln in lines
-        if not (_in_margin(ln, height) and (furniture_key(ln.text) in furniture or is_page_number_line(ln.text)))
+        if not (_in_margin(ln) and (furniture_key(ln.text) in furniture or is_page_number_line(ln.text)))
     ]
     body_size = _body_size(all_lines)
     pitch = _body_pitch(all_lines, body_size)
@@ -243,8 +244,8 @@ def _build_blocks(pages: list[tuple[list[_Line], list[Any]]]) -> list[Block]:
     return _merge_across_pages([b for _, _, b in items])
 
 
-def _in_margin(ln: _Line, height: float) -> bool:
-    return ln.top < height * _MARGIN_FRACTION or ln.bottom > height * (1 - _MARGIN_FRACTION)
+def _in_margin(ln: _Line) -> bool:
+    return ln.top < ln.height * _MARGIN_FRACTION or ln.bottom > ln.height * (1 - _MARGIN_FRACTION)
 
 
 def _body_size(lines: list[_Line]) -> float:
@@ -255,6 +256,7 @@ def _body_size(lines: list[_Line]) -> float:
 
 
 def _body_pitch(lines: list[_Line], body_size: float) -> float:
+    """Baseline-to-baseline distance of body lines within a paragraph."""
     deltas = [
         round(b.top - a.top, 1)
         for a, b in zip(lines, lines[1:], strict=False)
@@ -262,7 +264,9 @@ def _body_pitch(lines: list[_Line], body_size: float) -> float:
     ]
     if not deltas:
         return body_size * 1.3
-    return float(Counter(deltas).most_common(1)[0][0])
+    # line spacing inside a paragraph is the smallest plausible spacing (at least 1.05 x the font size)
+    plausible = [d for d in deltas if d >= body_size * 1.05]
+    return float(min(plausible)) if plausible else float(Counter(deltas).most_common(1)[0][0])
 
 
 def _heading_size(line: _Line, body_size: float) -> bool:
@@ -308,6 +312,8 @@ def _make_block(lines: list[_Line], body_size: float, heading_sizes: list[float]
     if short and first.bold and not _SENTENCE_END.search(text.rstrip("*")):
         level = len(heading_sizes) + 1
         return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=True)
+    if len(lines) == 1 and is_template_heading(text):  # a template heading set in body type
+        return Block("heading", text, page=first.page, level=_numbered_level(text) or len(heading_sizes) + 1)
     return Block("paragraph", text, page=first.page, bold=first.bold)
 
 

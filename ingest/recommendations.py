@@ -96,8 +96,16 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[
             body = span.strip()
             if body:
                 start = current.start + len(span) - len(span.lstrip())
-                out.append(Recommendation(number=current.number, text=body, addressee=addressee_of(body),
-                                          scope=current.scope, char_start=start, char_end=start + len(body)))
+                out.append(
+                    Recommendation(
+                        number=current.number,
+                        text=body,
+                        addressee=addressee_of(body),
+                        scope=current.scope,
+                        char_start=start,
+                        char_end=start + len(body),
+                    )
+                )
         current = None
 
     for index, block in enumerate(blocks):
@@ -158,11 +166,7 @@ def _from_table(block: NormBlock, text: str, scope: str | None) -> list[Recommen
     if rec_col is None:
         return []
     num_col = next(
-        (
-            i
-            for i, c in enumerate(header)
-            if c.strip(" .#") in ("no", "rec", "number", "ref", "") and i != rec_col
-        ),
+        (i for i, c in enumerate(header) if c.strip(" .#") in ("no", "rec", "number", "ref", "") and i != rec_col),
         None,
     )
     out = []

@@ -134,6 +134,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 """Heading variants per canonical kind, lower case, without numbering or punctuation."""
 
+_VARIANTS = frozenset(v for variants in SYNONYMS.values() for v in variants)
+
 _PREFIX = re.compile(
     r"^\s*(?:(?:appendix|annex|annexe|section|chapter|part)\s+(?:[0-9]+|[a-z]|[ivx]+|one|two|three|four|five|"
     r"six|seven|eight|nine|ten)\b\s*[:.\-–—]?\s*)?"
@@ -165,6 +167,11 @@ def classify_heading(heading: str) -> str | None:
     if without_aside != heading:
         return _classify(without_aside) or _classify(heading)
     return _classify(heading)
+
+
+def is_template_heading(text: str) -> bool:
+    """True when ``text`` is exactly a known section heading once numbering is removed."""
+    return len(text) <= 100 and clean_heading(text) in _VARIANTS
 
 
 def learning_item_title(heading: str) -> str | None:

@@ -12,6 +12,7 @@ import re
 from ingest.errors import CorruptDocumentError, EmptyFileError
 from ingest.limits import Limits
 from ingest.models import Block, RawDocument
+from ingest.sections import is_template_heading
 
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
@@ -149,4 +150,6 @@ def _paragraph_or_heading(para: list[str], *, guess: bool) -> Block:
             return Block("heading", plain, level=1, bold=True)
         if _is_bold_line(line) and len(plain) <= 100:
             return Block("heading", plain.rstrip(":"), level=None, bold=True)
+        if is_template_heading(plain):
+            return Block("heading", plain, level=None)
     return Block("paragraph", plain)

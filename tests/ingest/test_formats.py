@@ -220,3 +220,21 @@ def test_docx_boxed_template_and_content_controls_are_read() -> None:
         ("2", "South Wales Police"),
     ]
     assert review.metadata.age_band == "1-4"
+
+
+def test_template_headings_in_body_type_start_sections() -> None:
+    text = "Report\n\nPractice and organisational learning\n\nNobody asked who lived there.\n\nRecommendations\n\n"
+    text += "1. The Board should ask.\n"
+    assert [s.kind for s in parse_bytes(text.encode(), "plain.txt").sections] == [
+        "front_matter",
+        "practice_learning",
+        "recommendations",
+    ]
+    pdf = make_pdf(
+        [("body", "Report for the Board"), ("body", "Practice and organisational learning")]
+        + [("body", "The health visitor did not know about the partner. " * 3)]
+        + [("body", "Improving Systems and Practice"), ("body", "1. The Board should ask partners to report.")]
+    )
+    review = parse_bytes(pdf, "plain.pdf")
+    assert [s.kind for s in review.sections] == ["front_matter", "practice_learning", "recommendations"]
+    assert [r.number for r in review.recommendations] == ["1"]

@@ -55,6 +55,8 @@ def test_hyphenation_follows_the_document_vocabulary() -> None:
         ("3.1 Child A was two years old.", False),
         ("Recommendation 3", False),
         ("2016", False),
+        ("Final Report – Page 4", True),
+        ("See the chronology on page 3", False),
     ],
 )
 def test_page_number_lines(line: str, furniture: bool) -> None:
