@@ -187,19 +187,29 @@ def measure_size(
 
 
 def measure_encoder(passages: int = 200, single: int = 50) -> dict[str, Any]:
-    """The real model: load time, passages/s (batch 32) and single-query latency."""
+    """The real model: load time, passages/s (batch 32) and single-query latency, with torch's
+    default threads and with one thread."""
+    import torch
+
     from index.encoder import SentenceTransformerEncoder
 
     start = time.perf_counter()
     model = SentenceTransformerEncoder()
-    load_s = time.perf_counter() - start
+    out: dict[str, Any] = {"load_s": round(time.perf_counter() - start, 1), "threads": {}}
     texts = corpus.texts(passages, seed=21, mean_words=110)
-    model.encode(texts[:32])
-    start = time.perf_counter()
-    model.encode(texts, batch_size=32)
-    rate = passages / (time.perf_counter() - start)
-    query_calls = [partial(model.encode, [q]) for q in corpus.queries(single + WARM_UP, seed=4)]
-    return {"load_s": round(load_s, 1), "passages_per_s": round(rate, 1), "query": timed(query_calls)}
+    query_texts = corpus.queries(single + WARM_UP, seed=4)
+    for threads in (torch.get_num_threads(), 1):
+        torch.set_num_threads(threads)
+        model.encode(texts[:32])
+        start = time.perf_counter()
+        model.encode(texts, batch_size=32)
+        rate = passages / (time.perf_counter() - start)
+        out["threads"][threads] = {
+            "passages_per_s": round(rate, 1),
+            "query": timed([partial(model.encode, [q]) for q in query_texts]),
+        }
+    out["load_average"] = round(os.getloadavg()[0], 1)
+    return out
 
 
 def _child(args: list[str]) -> dict[str, Any]:
@@ -258,12 +268,14 @@ def run(
     if encoder:
         report["encoder"] = _child(["--child-encoder"])
         enc = report["encoder"]
-        print(
-            f"\nreal encoder (all-MiniLM-L6-v2, CPU): load {enc['load_s']} s, {enc['passages_per_s']} passages/s "
-            f"(batch 32, ~110-word synthetic passages), single query p50/p95/p99 "
-            f"{enc['query']['p50']}/{enc['query']['p95']}/{enc['query']['p99']} ms",
-            flush=True,
-        )
+        print(f"\nreal encoder (all-MiniLM-L6-v2, CPU): load {enc['load_s']} s; load average {enc['load_average']}")
+        for threads, figures in enc["threads"].items():
+            query = figures["query"]
+            print(
+                f"  torch threads {threads}: {figures['passages_per_s']} passages/s (batch 32, ~110-word "
+                f"synthetic passages); single query p50/p95/p99 {query['p50']}/{query['p95']}/{query['p99']} ms",
+                flush=True,
+            )
     return report
 
 
