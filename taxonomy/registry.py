@@ -8,7 +8,7 @@ Dependencies are passed as keyword arguments and each factory takes what it need
   ``training_vectors``, their embeddings in the same order (computed with ``encoder`` otherwise);
 - ``model_path``: a saved embedding (``.npz``) or supervised (joblib) model to load instead of fitting;
 - ``min_positives`` (supervised), ``members`` / ``weights`` / ``calibrate`` (ensemble: with an encoder
-  and training data, members are fitted and the threshold calibrated out of fold on training data).
+  and training data, members are fitted; ``calibrate=True`` also chooses the threshold out of fold).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def _ensemble(**deps: Any) -> EnsembleTagger:
     if encoder is not None and training:
         vectors = _training_vectors(deps, training)
         return build_ensemble(training, vectors, encoder, taxonomy, members=members, weights=weights,
-                              calibrate=bool(deps.get("calibrate", True)))
+                              calibrate=bool(deps.get("calibrate", False)))
     if members is None:
         members = {"rule": _rule(**deps)}
         if encoder is not None:

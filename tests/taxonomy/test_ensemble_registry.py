@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from taxonomy.calibration import calibrate_ensemble
 from taxonomy.ensemble import NEGATION_PENALTY, SECTION_PENALTY, EnsembleTagger, combine
 from taxonomy.errors import TaggerNotReadyError, UnknownTaggerError
 from taxonomy.models import Tagger, TagInput
@@ -119,10 +120,18 @@ def test_every_tagger_keeps_the_suggestion_contract(all_taggers: dict[str, Tagge
     assert tagger.tag([]) == []
 
 
-def test_ensemble_from_registry_is_calibrated(all_taggers: dict[str, Tagger]) -> None:
+def test_ensemble_from_registry_reuses_members(all_taggers: dict[str, Tagger]) -> None:
     ensemble = all_taggers["ensemble"]
     assert isinstance(ensemble, EnsembleTagger)
     assert set(ensemble.members) == {"rule", "embedding", "supervised"}
-    assert ensemble.calibration is not None and ensemble.calibration.passages > 0
+    assert ensemble.members["supervised"] is all_taggers["supervised"]
     top = ensemble.tag([TagInput("p", PASSAGES[0][0], FakeEncoder().encode([PASSAGES[0][0]])[0])])[0]
     assert top and top[0].standard == "S18"
+
+
+def test_out_of_fold_calibration_chooses_a_threshold(taxonomy: Taxonomy, training: list[LabelledExample]) -> None:
+    encoder = FakeEncoder()
+    subset = training[::3]
+    calibration = calibrate_ensemble(subset, encoder.encode([e.text for e in subset]), encoder, taxonomy, folds=2)
+    assert 0.2 <= calibration.threshold <= 0.7 and calibration.max_suggestions in (1, 2, 3)
+    assert calibration.passages > 0 and 0.0 <= calibration.micro_f1 <= 1.0
