@@ -36,6 +36,8 @@ def ui_command(api_url: str, port: int) -> list[str]:
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",
         "--",
         "--api-url",
         api_url,
