@@ -12,13 +12,14 @@ from index.errors import (
     EncoderError,
     IndexMismatchError,
     IndexMissingError,
+    NotIndexedError,
     QueryError,
     SearchIndexError,
     UnknownNameError,
 )
 from index.store import PassageNotFoundError, ReviewNotFoundError
 from index.tags_store import TagConflictError, TagNotFoundError, UnknownStandardError
-from ingest.errors import FileTooLargeError, IngestError, UnsupportedFormatError
+from ingest.errors import FileTooLargeError, IngestError, MislabelledFileError, UnsupportedFormatError
 
 
 class GwersiError(Exception):
@@ -65,12 +66,12 @@ def describe(exc: BaseException) -> ErrorInfo:
         status, code, detail = exc.status, exc.code, exc.detail
     elif isinstance(exc, FileTooLargeError):
         status, code = 413, exc.code
-    elif isinstance(exc, UnsupportedFormatError):
+    elif isinstance(exc, UnsupportedFormatError | MislabelledFileError):
         status, code = 415, exc.code
     elif isinstance(exc, IngestError):
         status, code = 422, exc.code
         detail = f"{_basename(exc.path)}: {exc.reason}"
-    elif isinstance(exc, ReviewNotFoundError | PassageNotFoundError | TagNotFoundError):
+    elif isinstance(exc, ReviewNotFoundError | PassageNotFoundError | TagNotFoundError | NotIndexedError):
         status, code = 404, "not_found"
     elif isinstance(exc, TagConflictError):
         status, code = 409, "conflict"

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from sqlalchemy import or_, select
 
+from gwersi import audit
 from gwersi.context import AppContext
 from index.db import transaction
 from index.orm import Passage, Section, Tag
@@ -189,13 +190,14 @@ def decide(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Tag:
-    """Confirm or reject a suggestion; history kept, machine suggestion never overwritten."""
+    """Confirm or reject a suggestion; history kept, machine suggestion never overwritten; audited in the
+    same transaction."""
     if decision not in ("confirm", "reject"):
         from gwersi.errors import GwersiError
 
         raise GwersiError("bad_decision", f"decision must be confirm or reject, not {decision!r}", 422)
     with transaction(ctx.sessions) as session:
-        return decide_tag(
+        tag = decide_tag(
             session=session,
             tag_id=tag_id,
             decision=decision,  # type: ignore[arg-type]
@@ -203,6 +205,9 @@ def decide(
             note=note,
             expected_version=expected_version,
         )
+        audit.record(session, reviewer, f"tag.{decision}", f"tag:{tag_id}",
+                     {"standard": tag.standard_id, "version": tag.version, "note": note})
+        return tag
 
 
 def add_tag(
@@ -213,10 +218,10 @@ def add_tag(
     evidence: str = "",
     note: str | None = None,
 ) -> Tag:
-    """A panel member adds a standard to a passage (confirmed at once)."""
+    """A panel member adds a standard to a passage (confirmed at once); audited in the same transaction."""
     tax = taxonomy()
     with transaction(ctx.sessions) as session:
-        return add_panel_tag(
+        tag = add_panel_tag(
             session=session,
             passage_id=passage_id,
             standard_id=standard,
@@ -226,6 +231,8 @@ def add_tag(
             evidence=evidence,
             note=note,
         )
+        audit.record(session, reviewer, "tag.add", f"passage:{passage_id}", {"standard": standard, "tag_id": tag.id})
+        return tag
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import Ctx, Panel, Reader, ReadSession
 from api.routes._router import make_router
 from api.schemas import DecisionIn, DecisionOut, PassageDetail, PassageReviewRef, TagAddIn, TagWithHistory
-from gwersi import audit
 from gwersi.schemas import TagOut, tag_out
 from index import store
-from index.db import transaction
 from index.orm import Tag
 
 router = make_router("passages")
@@ -64,25 +62,12 @@ def get_passage(passage_id: Id, session: ReadSession, _who: Reader) -> PassageDe
     )
 
 
-def _audit(ctx: Ctx, actor: str, action: str, target: str, detail: dict[str, object]) -> None:
-    with transaction(ctx.sessions) as session:
-        audit.record(session, actor, action, target, detail)
-
-
 @router.post("/tags/{tag_id}/decision", summary="Confirm or reject a tag (panel)")
 async def decide_tag(tag_id: Id, body: DecisionIn, ctx: Ctx, who: Panel) -> TagOut:
     """Record the caller's decision. With ``expected_version``, a tag changed since is a 409."""
     from gwersi.tagging import decide
 
     tag = await run_in_threadpool(decide, ctx, tag_id, body.decision, who.actor, body.note, body.expected_version)
-    await run_in_threadpool(
-        _audit,
-        ctx,
-        who.actor,
-        f"tag.{body.decision}",
-        f"tag:{tag_id}",
-        {"standard": tag.standard_id, "version": tag.version, "note": body.note},
-    )
     return tag_out(tag)
 
 
@@ -92,7 +77,4 @@ async def add_tag(passage_id: Id, body: TagAddIn, ctx: Ctx, who: Panel) -> TagOu
     from gwersi.tagging import add_tag as add
 
     tag = await run_in_threadpool(add, ctx, passage_id, body.standard, who.actor, body.evidence, body.note)
-    await run_in_threadpool(
-        _audit, ctx, who.actor, "tag.add", f"passage:{passage_id}", {"standard": body.standard, "tag_id": tag.id}
-    )
     return tag_out(tag)

@@ -94,18 +94,9 @@ def test_core_operations_keep_their_contract(contract_app: tuple[FastAPI, str], 
     run_contract(*contract_app, method, path)
 
 
-NOT_INDEXED_IS_500 = pytest.mark.xfail(
-    strict=True, reason="describe() maps index NotIndexedError (unknown id) to 500; asked the lead for 404"
-)
-KNOWN = {("GET", "/reviews/{review_id}/similar"): NOT_INDEXED_IS_500,
-         ("GET", "/passages/{passage_id}/similar"): NOT_INDEXED_IS_500}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("method", "path"),
-    [pytest.param(m, p, id=f"{m} {p}", marks=[KNOWN[(m, p)]] if (m, p) in KNOWN else [])
-     for m, p in ALL if (m, p) not in CORE],
+    ("method", "path"), [pytest.param(m, p, id=f"{m} {p}") for m, p in ALL if (m, p) not in CORE]
 )
 def test_every_operation_keeps_its_contract(contract_app: tuple[FastAPI, str], method: str, path: str) -> None:
     run_contract(*contract_app, method, path)

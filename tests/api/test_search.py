@@ -82,7 +82,6 @@ def test_similar_passages_come_from_other_reviews(client: TestClient, ctx: AppCo
     assert all(h["review_id"] != seeded.review_ids[0] for h in found)
 
 
-@pytest.mark.xfail(strict=True, reason="describe() maps index NotIndexedError to 500; asked the lead for 404")
 @pytest.mark.parametrize("url", ["/passages/999999/similar", "/reviews/999999/similar"])
 def test_similar_to_something_not_indexed_is_404(client: TestClient, seeded: Seeded, url: str) -> None:
     assert_problem(client.get(url), 404)

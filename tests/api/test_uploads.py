@@ -96,15 +96,11 @@ def test_unknown_job_is_404(client: TestClient) -> None:
     assert_problem(client.get("/jobs/" + "0" * 32), 404, "not_found")
 
 
-MISLABELLED_IS_415 = pytest.mark.xfail(
-    strict=True, reason="gwersi.errors.describe maps MislabelledFileError to 422; asked the lead for 415"
-)
 BAD_FILES = [
     ("empty", "empty.md", b"", 422, "empty_file"),
-    pytest.param("exe renamed pdf", "report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200, 415, None,
-                 marks=MISLABELLED_IS_415, id="exe renamed pdf"),
-    pytest.param("png renamed docx", "report.docx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, 415, None,
-                 marks=MISLABELLED_IS_415, id="png renamed docx"),
+    ("exe renamed pdf", "report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200, 415,
+     "mislabelled_file"),
+    ("png renamed docx", "report.docx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, 415, "mislabelled_file"),
     ("unsupported extension", "tool.exe", b"MZ\x90\x00" + b"\x00" * 100, 415, "unsupported_format"),
     ("file just over the limit", "big.md", b"a" * (UPLOAD_LIMIT + 1), 413, "file_too_large"),
     ("body far over the limit", "huge.md", b"a" * (UPLOAD_LIMIT * 3), 413, None),
