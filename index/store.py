@@ -81,6 +81,7 @@ def store_review(*, session: Session, parsed: ParsedReview) -> StoreResult:
     )
     status: IngestStatus = "updated" if review is not None else "ingested"
     old_by_text: dict[str, list[Passage]] = {}
+    old_recommendations: list[RecommendationRow] = []
     if review is None:
         review = Review(identity_key=key)
         session.add(review)
@@ -90,7 +91,11 @@ def store_review(*, session: Session, parsed: ParsedReview) -> StoreResult:
         # Park kept passages on negative ordinals so unique constraints don't clash while re-numbering.
         for i, p in enumerate(review.passages):
             p.ordinal = -1 - i
-        session.execute(delete(RecommendationRow).where(RecommendationRow.review_id == review.id))
+        old_recommendations = list(
+            session.scalars(select(RecommendationRow).where(RecommendationRow.review_id == review.id))
+        )
+        for i, rec in enumerate(old_recommendations):
+            rec.ordinal = -1 - i
         session.execute(delete(ActionPlanRow).where(ActionPlanRow.review_id == review.id))
         session.execute(delete(AgencyMentionRow).where(AgencyMentionRow.review_id == review.id))
         session.flush()
@@ -141,17 +146,7 @@ def store_review(*, session: Session, parsed: ParsedReview) -> StoreResult:
     for old in old_sections:
         session.delete(old)
 
-    for i, r in enumerate(parsed.recommendations):
-        session.add(
-            RecommendationRow(
-                review_id=review.id,
-                ordinal=i,
-                number=r.number[:20],
-                text=r.text,
-                addressee=(r.addressee or None) and r.addressee[:300],
-                scope=r.scope,
-            )
-        )
+    _store_recommendations(session, review.id, parsed, old_recommendations)
     for i, a in enumerate(parsed.action_plan):
         session.add(
             ActionPlanRow(
@@ -176,6 +171,32 @@ def store_review(*, session: Session, parsed: ParsedReview) -> StoreResult:
         passage_ids_added=tuple(p.id for p in added),
         passage_ids_removed=removed_ids,
     )
+
+
+def _store_recommendations(
+    session: Session, review_id: int, parsed: ParsedReview, old: list[RecommendationRow]
+) -> None:
+    """Write the recommendations; on update, rows with the same number (else the same text) are kept
+    and edited in place, so their recorded status and its history survive a re-ingest."""
+    by_number = {r.number: r for r in old}
+    by_text = {r.text: r for r in old}
+    for i, r in enumerate(parsed.recommendations):
+        row = by_number.pop(r.number[:20], None) or by_text.get(r.text)
+        if row is not None:
+            by_text.pop(row.text, None)
+            by_number.pop(row.number, None)
+            old.remove(row)
+        else:
+            row = RecommendationRow(review_id=review_id)
+            session.add(row)
+        row.ordinal = i
+        row.number = r.number[:20]
+        row.text = r.text
+        row.addressee = (r.addressee or None) and r.addressee[:300]
+        row.scope = r.scope
+    for gone in old:
+        session.delete(gone)
+    session.flush()
 
 
 def _fill_review(review: Review, parsed: ParsedReview) -> None:

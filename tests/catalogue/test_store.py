@@ -178,3 +178,20 @@ def test_list_filters_and_delete(factory: sessionmaker[Session]) -> None:
         assert len(removed) == 3
     with factory() as s, pytest.raises(ReviewNotFoundError):
         get_review(session=s, review_id=b.review_id)
+
+
+def test_recommendation_status_survives_a_reingest(factory: sessionmaker[Session]) -> None:
+    from index.orm import RecommendationRow, RecommendationStatusUpdate
+
+    with transaction(factory) as s:
+        res = store_review(session=s, parsed=parsed_review())
+        rec = s.query(RecommendationRow).one()
+        rec.status = "complete"
+        s.add(RecommendationStatusUpdate(recommendation_id=rec.id, status="complete", author="panel-1"))
+    with transaction(factory) as s:
+        again = store_review(session=s, parsed=parsed_review(salt="v2"))
+    assert again.status == "updated" and again.review_id == res.review_id
+    with factory() as s:
+        kept = s.query(RecommendationRow).one()
+        assert (kept.id, kept.status) == (rec.id, "complete")
+        assert s.query(RecommendationStatusUpdate).count() == 1
