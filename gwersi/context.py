@@ -7,9 +7,11 @@ engine) are built on first use, never at import.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +21,40 @@ from ingest.limits import Limits
 
 if TYPE_CHECKING:
     from index.encoder import Encoder
+
+
+class QueryCachingEncoder:
+    """Wraps an encoder; single-text calls (search queries) are answered from an LRU cache.
+
+    Batches (passages at ingest) go straight through. Vectors are read-only copies, so a caller
+    cannot change a cached one.
+    """
+
+    def __init__(self, inner: Encoder, size: int = 2048) -> None:
+        self.inner = inner
+        self.dimension = inner.dimension
+        self.model_id = inner.model_id
+        self._size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        """Encode ``texts``; a single text is looked up in (and added to) the cache."""
+        if len(texts) != 1:
+            return self.inner.encode(texts, batch_size=batch_size, show_progress=show_progress)
+        key = texts[0]
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit[None, :]
+        vector = np.array(self.inner.encode(texts)[0], dtype=np.float32)
+        vector.setflags(write=False)
+        with self._lock:
+            self._cache[key] = vector
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return vector[None, :]
 
 
 class AppContext:
@@ -43,10 +79,11 @@ class AppContext:
 
     @cached_property
     def encoder(self) -> Encoder:
-        """The passage/query encoder chosen in settings (loaded once)."""
+        """The passage/query encoder chosen in settings (loaded once), remembering recent single queries."""
         from index.encoder import make_encoder
 
-        return make_encoder(self.settings.encoder, self.settings.embedding_model)
+        inner = make_encoder(self.settings.encoder, self.settings.embedding_model, threads=self.settings.torch_threads)
+        return QueryCachingEncoder(inner)
 
     def search_engine_or_none(self) -> Any:
         """The loaded search engine, or ``None`` before one was built or loaded."""

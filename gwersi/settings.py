@@ -38,6 +38,13 @@ class Settings(BaseSettings):
         description="'sentence-transformers' (real model) or 'hashing' (deterministic, no model; "
         "for tests and tiny machines).",
     )
+    torch_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="Torch intra-op threads for the encoder (unset: one per core). 1 suits a busy API "
+        "server answering many single queries on a small machine.",
+    )
     embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Passages per encoder batch.")
     tagger: str = Field(
         default="ensemble",
