@@ -127,8 +127,11 @@ def build_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, enc
     """
     tax = taxonomy or load_taxonomy()
     if members is None:
+        pool = [ex for ex in training if in_calibration_pool(ex)]
+        rule = RuleTagger(tax)
+        rule.fit_cue_weights([ex.text for ex in pool], [set(ex.standards) for ex in pool])
         members = {
-            "rule": RuleTagger(tax),
+            "rule": rule,
             "embedding": fit_embedding(training, vectors, tax, encoder),
             "supervised": fit_supervised(training, vectors, tax, encoder),
         }

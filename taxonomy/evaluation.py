@@ -237,3 +237,39 @@ def run_tagging_eval(dev_path: str | Path, sample_sources_dir: str | Path | None
             f"chosen out of fold on {calibration.passages} training passages (micro-F1 {calibration.micro_f1})"
         )
     return evaluate(dev, built, inputs=inputs, training_passages=len(training), notes=notes)
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    """Agreement between two labellers over the passages both labelled."""
+
+    standards: KappaReport
+    polarity_kappa: float | None
+    exact_match: float
+    """Share of passages where both gave exactly the same set of standards."""
+
+
+def _labels(path: str | Path) -> dict[str, tuple[set[str], str | None]]:
+    import json
+
+    out: dict[str, tuple[set[str], str | None]] = {}
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                out[str(row["id"])] = (set(row.get("standards") or ()), row.get("polarity"))
+    return out
+
+
+def double_labelled_agreement(path_a: str | Path, path_b: str | Path) -> AgreementReport:
+    """Cohen's kappa between two JSONL labellings (``id``, ``standards``, ``polarity``), on shared ids."""
+    a, b = _labels(path_a), _labels(path_b)
+    shared = sorted(set(a) & set(b))
+    labels_a = [a[i][0] for i in shared]
+    labels_b = [b[i][0] for i in shared]
+    polarity = [(a[i][1], b[i][1]) for i in shared if a[i][1] and b[i][1]]
+    return AgreementReport(
+        standards=cohen_kappa(labels_a, labels_b),
+        polarity_kappa=kappa([p for p, _ in polarity], [q for _, q in polarity]) if polarity else None,
+        exact_match=float(np.mean([x == y for x, y in zip(labels_a, labels_b, strict=True)])) if shared else 0.0,
+    )

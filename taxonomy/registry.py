@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from taxonomy.calibration import build_ensemble, fit_embedding, fit_supervised
+from taxonomy.calibration import build_ensemble, fit_embedding, fit_supervised, in_calibration_pool
 from taxonomy.embedding import EmbeddingTagger
 from taxonomy.ensemble import EnsembleTagger
 from taxonomy.errors import TaggerNotReadyError, UnknownTaggerError
@@ -45,7 +45,11 @@ def _keyword(**deps: Any) -> KeywordTagger:
 
 
 def _rule(**deps: Any) -> RuleTagger:
-    return RuleTagger(taxonomy=deps.get("taxonomy"))
+    tagger = RuleTagger(taxonomy=deps.get("taxonomy"))
+    training = [ex for ex in deps.get("training") or () if in_calibration_pool(ex)]
+    if training:
+        tagger.fit_cue_weights([ex.text for ex in training], [set(ex.standards) for ex in training])
+    return tagger
 
 
 def _embedding(**deps: Any) -> EmbeddingTagger:

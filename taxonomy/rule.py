@@ -107,11 +107,36 @@ class RuleTagger:
                 self._register(key, j, weight, name, "")
         for name, pattern in NEGATION_PATTERNS:
             self._negations.add(name, [pattern])
+        self.cue_reliability: dict[str, float] = {}
+        """Weight multipliers learned by :meth:`fit_cue_weights` (cue key -> factor in (0, 1])."""
         self._builder = SuggestionBuilder(self.taxonomy, self.name)
 
     def _register(self, key: str, standard: int, weight: float, text: str, first_lemma: str) -> None:
         match_id = self.pipeline.nlp.vocab.strings.add(key)
         self._cues[match_id] = _Cue(standard, weight, text, first_lemma)
+
+    def fit_cue_weights(self, texts: list[str], labels: list[set[str]], min_matches: int = 3,
+                        floor: float = 0.25) -> dict[str, float]:
+        """Down-weight cues that mostly fire on passages labelled with other standards.
+
+        For each cue seen (not negated) at least ``min_matches`` times in the labelled passages, its
+        weight is multiplied by ``2 * (tp + 1) / (tp + fp + 2)``, capped at 1 and floored at
+        ``floor``: a cue right at least half the time keeps its full weight. Returns the factors set.
+        """
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for doc, gold in zip(self.pipeline.pipe(texts), labels, strict=True):
+            for m in self.matches(doc):
+                if not m.negated:
+                    counts[self._key(m)][0 if self.taxonomy.ids[m.standard] in gold else 1] += 1
+        factors = {}
+        for key, (tp, fp) in counts.items():
+            if tp + fp >= min_matches:
+                factors[key] = max(floor, min(1.0, 2.0 * (tp + 1) / (tp + fp + 2)))
+        self.cue_reliability = {k: v for k, v in factors.items() if v < 1.0}
+        return self.cue_reliability
+
+    def _key(self, m: Match) -> str:
+        return f"{self.taxonomy.ids[m.standard]}|{m.cue}"
 
     def matches(self, doc: Doc) -> list[Match]:
         """All cue matches in a parsed passage, each flagged as negated or not."""
@@ -174,7 +199,8 @@ class RuleTagger:
                 if m.negated:
                     only_negated.add(m.standard)
                     continue
-                weight = m.weight * (REPEAT_WEIGHT if (m.standard, m.cue) in seen else 1.0)
+                weight = m.weight * self.cue_reliability.get(self._key(m), 1.0)
+                weight *= REPEAT_WEIGHT if (m.standard, m.cue) in seen else 1.0
                 seen.add((m.standard, m.cue))
                 strength[m.standard] += weight
                 by_sentence[(m.standard, m.sentence)] += weight

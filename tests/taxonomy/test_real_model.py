@@ -36,6 +36,13 @@ def real_encoder() -> _RealEncoder:
     return _RealEncoder()
 
 
+@pytest.fixture(scope="module")
+def deps(real_encoder: _RealEncoder, taxonomy: Taxonomy, training: list[LabelledExample]) -> dict[str, Any]:
+    """Shared dependencies: the training passages are encoded once for the module."""
+    vectors = real_encoder.encode([e.text for e in training])
+    return {"taxonomy": taxonomy, "encoder": real_encoder, "training": training, "training_vectors": vectors}
+
+
 PARAPHRASES = [
     ("She kept disappearing overnight from the children's home and came back with money nobody could "
      "explain.", "S18"),
@@ -46,17 +53,20 @@ PARAPHRASES = [
 
 @pytest.mark.parametrize(("text", "standard"), PARAPHRASES)
 def test_embedding_tagger_with_the_real_model(real_encoder: _RealEncoder, taxonomy: Taxonomy,
-                                              training: list[LabelledExample], text: str, standard: str) -> None:
-    tagger = make_tagger("embedding", taxonomy=taxonomy, encoder=real_encoder, training=training)
+                                              deps: dict[str, Any], text: str, standard: str) -> None:
+    tagger = make_tagger("embedding", **deps)
     vector = real_encoder.encode([text])[0]
     scores = tagger.score([TagInput("p", text, vector)]).scores[0]  # type: ignore[attr-defined]
     assert taxonomy.ids[int(np.argmax(scores))] == standard
 
 
 def test_ensemble_with_the_real_model(real_encoder: _RealEncoder, taxonomy: Taxonomy,
-                                      training: list[LabelledExample]) -> None:
-    tagger = make_tagger("ensemble", taxonomy=taxonomy, encoder=real_encoder, training=training)
+                                      deps: dict[str, Any]) -> None:
+    tagger = make_tagger("ensemble", **deps)
     texts = [t for t, _ in PARAPHRASES]
     vectors = real_encoder.encode(texts)
-    out = tagger.tag([TagInput(str(i), t, vectors[i], "analysis") for i, t in enumerate(texts)])
-    assert [row[0].standard if row else None for row in out] == [s for _, s in PARAPHRASES]
+    items = [TagInput(str(i), t, vectors[i], "analysis") for i, t in enumerate(texts)]
+    scores = tagger.score(items).scores  # type: ignore[attr-defined]
+    assert [taxonomy.ids[int(j)] for j in np.argmax(scores, axis=1)] == [s for _, s in PARAPHRASES]
+    for row, (_, standard) in zip(tagger.tag(items), PARAPHRASES, strict=True):
+        assert all(s.standard == standard for s in row[:1])

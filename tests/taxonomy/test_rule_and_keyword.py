@@ -127,3 +127,15 @@ def test_section_kind_sets_polarity(rule: RuleTagger) -> None:
                     section_kind="recommendations")
     s18 = next(s for s in rule.tag([item])[0] if s.standard == "S18")
     assert s18.polarity == "recommendation"
+
+
+def test_cue_weights_learned_from_training_down_weight_unreliable_cues() -> None:
+    tagger = RuleTagger()
+    text = "The records were kept in the office."
+    before = tagger.score([TagInput("p", text)]).scores[0, 22]
+    texts = [f"The records for case {i} were reviewed by the team." for i in range(6)]
+    factors = tagger.fit_cue_weights(texts, [{"S25"}] * 6)
+    assert factors and all(0.25 <= f < 1.0 for f in factors.values())
+    assert any(key.startswith("S23|") for key in factors)
+    after = tagger.score([TagInput("p", text)]).scores[0, 22]
+    assert 0.0 < after < before

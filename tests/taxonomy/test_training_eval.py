@@ -181,3 +181,25 @@ def test_bench_reports_every_tagger() -> None:
     assert set(result["taggers"]) == {"keyword", "rule", "embedding", "supervised", "ensemble"}
     for row in result["taggers"].values():
         assert row["passages_per_second"] > 0
+
+
+def test_double_labelled_agreement(tmp_path: Path) -> None:
+    from taxonomy.evaluation import double_labelled_agreement
+
+    a = _write_jsonl(tmp_path / "a.jsonl", [
+        {"id": "1", "standards": ["S01"], "polarity": "shortfall"},
+        {"id": "2", "standards": ["S02"], "polarity": "neutral"},
+        {"id": "3", "standards": [], "polarity": "neutral"},
+        {"id": "only-a", "standards": ["S05"], "polarity": "neutral"},
+    ])
+    b = _write_jsonl(tmp_path / "b.jsonl", [
+        {"id": "1", "standards": ["S01"], "polarity": "shortfall"},
+        {"id": "2", "standards": ["S02", "S03"], "polarity": "neutral"},
+        {"id": "3", "standards": [], "polarity": "neutral"},
+    ])
+    report = double_labelled_agreement(a, b)
+    assert report.standards.passages == 3
+    assert report.exact_match == pytest.approx(2 / 3)
+    assert report.polarity_kappa == pytest.approx(1.0)
+    assert report.standards.per_standard["S01"] == pytest.approx(1.0)
+    assert report.standards.per_standard["S03"] == pytest.approx(0.0)
