@@ -44,16 +44,17 @@ class SupervisedTagger:
     """Per-standard logistic regression on L2-normalised passage embeddings joined to TF-IDF of
     word uni- and bigrams.
 
-    Thresholds are tuned per standard on a held-out share of the training data, then each model is
-    refitted on all of it. Standards with fewer than ``min_positives`` positive examples get no
-    model: the tagger abstains on them (``NaN`` scores), and :attr:`report` says so.
+    Thresholds are tuned per standard on a held-out share of the training data (averaged over
+    ``repeats`` random splits), then each model is refitted on all of it. Standards with fewer
+    than ``min_positives`` positive examples get no model: the tagger abstains on them (``NaN``
+    scores), and :attr:`report` says so.
     """
 
     name = "supervised"
 
     def __init__(self, taxonomy: Taxonomy | None = None, encoder: TextEncoder | None = None,
                  min_positives: int = 5, holdout: float = 0.25, c: float = 16.0,
-                 embedding_weight: float = 1.0, seed: int = 0) -> None:
+                 embedding_weight: float = 1.0, seed: int = 0, repeats: int = 3) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
         self.encoder = encoder
         self.min_positives = min_positives
@@ -61,6 +62,7 @@ class SupervisedTagger:
         self.c = c
         self.embedding_weight = embedding_weight
         self.seed = seed
+        self.repeats = repeats
         self.dimension = 0
         self.report: FitReport | None = None
         self._vectorizer: Any = None
@@ -113,12 +115,13 @@ class SupervisedTagger:
         positives = labels.sum(axis=0)
         fit_cols = [j for j in range(len(ids)) if positives[j] >= self.min_positives]
         pool = np.ones(len(examples), dtype=bool) if calibration_pool is None else np.asarray(calibration_pool)
-        candidates = np.random.default_rng(self.seed).permutation(np.flatnonzero(pool))
-        held_rows = np.sort(candidates[: int(round(len(candidates) * self.holdout))])
-        train_rows = np.setdiff1d(np.arange(len(examples)), held_rows)
-        thresholds = np.full(len(ids), 0.5)
-        holdout_f1: dict[str, float] = {}
-        if len(held_rows) and len(train_rows):
+        found: dict[int, list[tuple[float, float]]] = {}
+        for repeat in range(self.repeats):
+            candidates = np.random.default_rng(self.seed + repeat).permutation(np.flatnonzero(pool))
+            held_rows = np.sort(candidates[: int(round(len(candidates) * self.holdout))])
+            train_rows = np.setdiff1d(np.arange(len(examples)), held_rows)
+            if not len(held_rows) or not len(train_rows):
+                continue
             features = self._features([texts[i] for i in train_rows], vectors[train_rows], fit=True)
             held = self._features([texts[i] for i in held_rows], vectors[held_rows])
             for j in fit_cols:
@@ -127,9 +130,13 @@ class SupervisedTagger:
                     continue
                 model = self._classifier().fit(features, y, sample_weight=w[train_rows])
                 proba = model.predict_proba(held)[:, 1]
-                t, f1 = best_f1_threshold(proba, labels[held_rows, j], np.linspace(0.1, 0.9, 33))
-                thresholds[j] = t
-                holdout_f1[ids[j]] = round(f1, 4)
+                found.setdefault(j, []).append(
+                    best_f1_threshold(proba, labels[held_rows, j], np.linspace(0.1, 0.9, 33)))
+        thresholds = np.full(len(ids), 0.5)
+        holdout_f1: dict[str, float] = {}
+        for j, results in found.items():
+            thresholds[j] = float(np.mean([t for t, _ in results]))
+            holdout_f1[ids[j]] = round(float(np.mean([f for _, f in results])), 4)
         features = self._features(texts, vectors, fit=True)
         self._models = {j: self._classifier().fit(features, labels[:, j], sample_weight=w) for j in fit_cols}
         self._thresholds = thresholds
