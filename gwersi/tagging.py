@@ -1,9 +1,8 @@
-"""Tagging service: build the configured tagger once, suggest standards for passages, record
-panel decisions, and retrain from them.
+"""Tagging service: build the configured tagger once per process, suggest standards for passages,
+record panel decisions, and retrain from them.
 
-Fitted tagger parts (embedding prototypes/thresholds, supervised models) are saved under
-``DATA_DIR/models/<fingerprint>/`` where the fingerprint covers the training data, the taxonomy
-version and the encoder, so a process start loads them instead of refitting.
+The embeddings of the training passages are cached under ``DATA_DIR/models/`` by a fingerprint of
+the training data, the taxonomy version and the encoder, so a process start does not re-embed them.
 """
 
 from __future__ import annotations
@@ -65,38 +64,41 @@ def _training(ctx: AppContext) -> list[LabelledExample]:
     return training_examples(folder if folder.is_dir() else None, taxonomy(), panel_examples(ctx))
 
 
+def _training_vectors(ctx: AppContext, training: Sequence[LabelledExample], *, refit: bool) -> np.ndarray:
+    """Embeddings of the training passages, cached on disk by a fingerprint of texts, labels and model."""
+    encoder = ctx.encoder
+    path = ctx.settings.data_dir / "models" / f"training-{_fingerprint('vectors', training, encoder.model_id)}.npy"
+    if path.exists() and not refit:
+        vectors = np.load(path)
+        if vectors.shape == (len(training), encoder.dimension):
+            return vectors
+    vectors = encoder.encode([ex.text for ex in training], batch_size=ctx.settings.embed_batch_size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npy")
+    np.save(tmp, vectors)
+    tmp.replace(path)
+    return vectors
+
+
 def build_tagger(ctx: AppContext, name: str | None = None, *, refit: bool = False) -> Any:
-    """The tagger named in settings (or ``name``), loaded from saved parts when they match."""
+    """The tagger named in settings (or ``name``), fitted on the training data and panel decisions.
+
+    It is built exactly as ``gwersi eval tagging`` builds it (same registry, same training data), so
+    the evaluated tagger is the one in production. Training embeddings are cached on disk; fitting
+    itself takes a few seconds and happens once per process.
+    """
     from taxonomy.registry import make_tagger
 
     name = name or ctx.settings.tagger
     cache = ctx.tagger_cache()
     if name in cache and not refit:
         return cache[name]
-    if name not in MODEL_TAGGERS:
-        tagger = make_tagger(name, taxonomy=taxonomy())
-        cache[name] = tagger
-        return tagger
-    encoder = ctx.encoder
     training = _training(ctx)
-    folder = ctx.settings.data_dir / "models" / _fingerprint(name, training, encoder.model_id)
-    parts = {"embedding": folder / "embedding.npz", "supervised": folder / "supervised.joblib"}
-    needed = ("embedding", "supervised") if name == "ensemble" else (name,)
-    deps: dict[str, Any] = {"taxonomy": taxonomy(), "encoder": encoder}
-    if not refit and all(parts[p].exists() for p in needed):
-        members = {p: make_tagger(p, **deps, model_path=str(parts[p])) for p in needed}
-    else:
-        vectors = encoder.encode([ex.text for ex in training], batch_size=ctx.settings.embed_batch_size)
-        deps.update(training=training, training_vectors=vectors)
-        members = {p: make_tagger(p, **deps) for p in needed}
-        folder.mkdir(parents=True, exist_ok=True)
-        for p in needed:
-            members[p].save(parts[p])  # type: ignore[attr-defined]
-    if name == "ensemble":
-        members = {"rule": make_tagger("rule", taxonomy=deps["taxonomy"]), **members}
-        tagger = make_tagger("ensemble", taxonomy=deps["taxonomy"], members=members)
-    else:
-        tagger = members[name]
+    deps: dict[str, Any] = {"taxonomy": taxonomy(), "training": training}
+    if name in MODEL_TAGGERS:
+        deps["encoder"] = ctx.encoder
+        deps["training_vectors"] = _training_vectors(ctx, training, refit=refit)
+    tagger = make_tagger(name, **deps)
     cache[name] = tagger
     return tagger
 
