@@ -20,7 +20,7 @@ from index.dense import DenseIndex, DenseKind, HnswStorage
 from index.encoder import Encoder
 from index.errors import IndexMismatchError, NotIndexedError, QueryError
 from index.filters import FilterColumns
-from index.fusion import FUSERS, get_fuser
+from index.fusion import FUSERS, get_fuser, rrf
 from index.manifest import REBUILD_HINT, IndexManifest, corpus_hash
 from index.records import PassageRecord, ReviewGroup, SearchFilters, SearchHit
 from index.similarity import ReviewProfiles, SimilarReview, build_profiles, similar_reviews, surface_forms
@@ -35,6 +35,16 @@ OVERFETCH = 3  # hybrid fetches this many times offset + k from each retriever .
 MIN_CANDIDATES = 50  # ... and at least this many
 ANN_THRESHOLD = 200_000
 BUILD_CHUNK = 50_000
+HYBRID_RRF_WEIGHTS = (1.0, 2.0)
+"""Hybrid RRF weights for (BM25, dense): paraphrase queries are common, so meaning counts double."""
+SECTION_PRIOR: dict[str, float] = {
+    **dict.fromkeys(("practice_learning", "analysis", "good_practice", "recommendations", "conclusions"), 1.0),
+    **dict.fromkeys(("circumstances", "timeline", "family_involvement", "equality", "parallel", "other"), 0.8),
+}
+"""Hybrid ranking prior by section kind: lessons live in learning, analysis and recommendation sections;
+process sections (methodology, terms of reference, panel, front matter, statements) count 0.5. The
+pure ``bm25`` and ``dense`` modes apply no prior."""
+PROCESS_SECTION_PRIOR = 0.5
 
 Ranked = list[tuple[int, float]]
 
@@ -182,7 +192,12 @@ class SearchEngine:
         elif mode == "dense":
             ranked = dense
         else:
-            ranked = get_fuser(fusion)([bm25, dense])
+            fused = (
+                rrf([[pid for pid, _ in bm25], [pid for pid, _ in dense]], weights=HYBRID_RRF_WEIGHTS)
+                if fusion == "rrf"
+                else get_fuser(fusion)([bm25, dense])
+            )
+            ranked = self._with_section_prior(fused)
         bm25_ranks = {pid: rank for rank, (pid, _) in enumerate(bm25, start=1)}
         dense_ranks = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
         terms = query_terms(text)
@@ -190,6 +205,14 @@ class SearchEngine:
             self._hit(pid, score, terms, bm25_ranks.get(pid), dense_ranks.get(pid))
             for pid, score in ranked[offset:need]
         ]
+
+    def _with_section_prior(self, ranked: Ranked) -> Ranked:
+        """Scores multiplied by :data:`SECTION_PRIOR` of each passage's section, re-sorted (ties by id)."""
+        weighted = [
+            (pid, score * SECTION_PRIOR.get(self._by_id[pid].section_kind, PROCESS_SECTION_PRIOR))
+            for pid, score in ranked
+        ]
+        return sorted(weighted, key=lambda item: (-item[1], item[0]))
 
     def _hit(
         self,

@@ -20,21 +20,27 @@ def _sorted(scores: dict[int, float]) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: each id scores ``sum(1 / (k + rank))`` over the lists it is in.
+def rrf(
+    rankings: Sequence[Sequence[int]], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: each id scores ``sum(w / (k + rank))`` over the lists it is in.
 
-    Ranks start at 1. An id repeated within one list counts at its best rank only.
+    Ranks start at 1; ``weights`` (one per list, default all 1) let one retriever count more.
+    An id repeated within one list counts at its best rank only.
     """
     if k < 0:
         raise ValueError("rrf k must be non-negative")
+    if weights is not None and len(weights) != len(rankings):
+        raise ValueError("rrf needs one weight per ranking")
     scores: dict[int, float] = {}
-    for ranking in rankings:
+    for position, ranking in enumerate(rankings):
+        weight = 1.0 if weights is None else float(weights[position])
         seen: set[int] = set()
         for rank, item in enumerate(ranking, start=1):
             if item in seen:
                 continue
             seen.add(item)
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return _sorted(scores)
 
 
