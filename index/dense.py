@@ -32,7 +32,8 @@ DenseKind = Literal["auto", "flat", "hnsw"]
 HnswStorage = Literal["float32", "fp16"]
 DENSE_FILE = "dense.faiss"
 BITMAP_MAX_ID = 200_000_000  # above this an id bitmap would be too big; use a hash set instead
-EXACT_FILTER_LIMIT = 20_000  # HNSW: allowed sets this small are scored exactly
+EXACT_FILTER_LIMIT = 20_000  # HNSW: allowed sets this small are scanned exactly
+EF_FILTER_MAX = 1024  # HNSW: a filter needing a wider search than this is scanned exactly
 REBUILD_CHUNK = 50_000
 # One query is searched on one thread: waking an OpenMP team costs more than it saves for a
 # single vector, and on a busy 2-core machine a descheduled team member stalls the query
@@ -85,7 +86,7 @@ class DenseIndex:
         self.ef_search = ef_search
         self._size_hint = size_hint
         self._index = self._new_index(self._wanted_kind(size_hint))
-        self._lookup_cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._lookup_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # ----------------------------------------------------------------- structure
     def _new_index(self, kind: Literal["flat", "hnsw"]) -> Any:
@@ -128,17 +129,17 @@ class DenseIndex:
         """All passage ids, in FAISS position order."""
         return _faiss().vector_to_array(self._index.id_map).astype(np.int64, copy=False)
 
-    def _lookup(self) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted ids and, aligned with them, each id's position inside the FAISS index."""
+    def _lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sorted ids, each one's position inside the FAISS index, and the ids by position."""
         if self._lookup_cache is None:
             ids = self.ids()
             order = np.argsort(ids, kind="stable")
-            self._lookup_cache = (ids[order], order)
+            self._lookup_cache = (ids[order], order, ids)
         return self._lookup_cache
 
     def _positions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found mask, positions of the found ids) for ``ids``."""
-        known, order = self._lookup()
+        known, order, _ids = self._lookup()
         if not known.size:
             return np.zeros(ids.shape, dtype=bool), np.zeros(0, dtype=np.int64)
         where = np.minimum(np.searchsorted(known, ids), known.size - 1)
@@ -240,23 +241,45 @@ class DenseIndex:
         return self._vectors_at(positions)
 
     # ----------------------------------------------------------------- search
-    def _selector(self, allowed: np.ndarray) -> tuple[Any, Any]:
-        """An IDSelector for ``allowed`` plus the buffer it points into (keep both alive)."""
+    @staticmethod
+    def _bitmap_selector(members: np.ndarray) -> tuple[Any, Any]:
+        """An IDSelector over non-negative integers, plus the buffer it reads (keep both alive)."""
         faiss = _faiss()
-        top = int(allowed.max()) if allowed.size else 0
+        top = int(members.max()) if members.size else 0
         if top < BITMAP_MAX_ID:
             mask = np.zeros(top + 1, dtype=bool)
-            mask[allowed] = True
+            mask[members] = True
             bitmap = np.packbits(mask, bitorder="little")
             return faiss.IDSelectorBitmap(bitmap), bitmap
-        return faiss.IDSelectorBatch(allowed), allowed
+        return faiss.IDSelectorBatch(members), members
+
+    @staticmethod
+    def _search_one(index: Any, query: np.ndarray, k: int, params: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Search one query on one thread; (labels, scores) of the valid results."""
+        faiss = _faiss()
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(SEARCH_THREADS)  # affects this thread only (OpenMP ICV)
+        try:
+            scores, labels = index.search(query, k, params=params)
+        finally:
+            faiss.omp_set_num_threads(threads)
+        valid = labels[0] >= 0
+        return labels[0][valid].astype(np.int64), scores[0][valid]
 
     def _exact(self, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Score the allowed (present, sorted) ids exactly."""
+        """Exact scan of the stored vectors (float32 or fp16), restricted to ``allowed`` ids.
+
+        The scan runs in FAISS over the storage in place, selecting by position: no copies.
+        """
+        faiss = _faiss()
         _found, positions = self._positions(allowed)
-        scores = self._vectors_at(positions) @ query[0]
-        top = np.argsort(-scores, kind="stable")[:k]
-        return allowed[top], scores[top].astype(np.float32)
+        inner = self._inner()
+        storage = faiss.downcast_index(inner.storage) if hasattr(inner, "storage") else inner
+        selector, _buffer = self._bitmap_selector(positions)
+        labels, scores = self._search_one(
+            storage, query, min(k, positions.size), faiss.SearchParameters(sel=selector)
+        )
+        return self._lookup()[2][labels], scores
 
     def search(
         self, vector: np.ndarray, k: int, allowed_ids: np.ndarray | None = None
@@ -264,7 +287,10 @@ class DenseIndex:
         """The ``k`` nearest passage ids and their cosine scores, best first.
 
         With ``allowed_ids``, only those ids are candidates, and ``min(k, allowed present)``
-        results come back.
+        results come back. HNSW under a filter widens ``efSearch`` by the inverse of the
+        filter's selectivity; when that would pass ``EF_FILTER_MAX`` (or the allowed set is at
+        most ``EXACT_FILTER_LIMIT``, or HNSW still comes back short) the allowed vectors are
+        scanned exactly instead.
         """
         query = np.ascontiguousarray(np.asarray(vector, dtype=np.float32).reshape(1, -1))
         if query.shape[1] != self.dimension:
@@ -274,37 +300,25 @@ class DenseIndex:
             return empty
         faiss = _faiss()
         hnsw = self.kind == "hnsw"
-        params: Any = None
-        expected = min(k, len(self))
-        keep_alive: tuple[Any, Any] | None = None
-        allowed = np.zeros(0, dtype=np.int64)
-        if allowed_ids is not None:
-            allowed = np.unique(_as_ids(allowed_ids))
-            allowed = allowed[self.contains(allowed)]
-            expected = min(k, allowed.size)
-            if expected == 0:
-                return empty
-            if hnsw and allowed.size <= EXACT_FILTER_LIMIT:
-                return self._exact(query, k, allowed)
-            keep_alive = self._selector(allowed)
-            params = (
-                faiss.SearchParametersHNSW(sel=keep_alive[0], efSearch=max(self.ef_search, k))
-                if hnsw
-                else faiss.SearchParameters(sel=keep_alive[0])
-            )
-        elif hnsw:
-            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
-        threads = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(SEARCH_THREADS)  # affects this thread only (OpenMP ICV)
-        try:
-            scores, labels = self._index.search(query, min(k, len(self)), params=params)
-        finally:
-            faiss.omp_set_num_threads(threads)
-        valid = labels[0] >= 0
-        found_ids, found_scores = labels[0][valid].astype(np.int64), scores[0][valid]
-        if found_ids.size < expected and allowed_ids is not None:
+        if allowed_ids is None:
+            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k)) if hnsw else None
+            labels, scores = self._search_one(self._index, query, min(k, len(self)), params)
+            return labels, scores
+        allowed = np.unique(_as_ids(allowed_ids))
+        allowed = allowed[self.contains(allowed)]
+        if not allowed.size:
+            return empty
+        selector, _buffer = self._bitmap_selector(allowed)
+        if not hnsw:
+            return self._search_one(self._index, query, min(k, allowed.size), faiss.SearchParameters(sel=selector))
+        ef = int(np.ceil(max(self.ef_search, k) * len(self) / allowed.size))
+        if allowed.size <= EXACT_FILTER_LIMIT or ef > EF_FILTER_MAX:
             return self._exact(query, k, allowed)
-        return found_ids, found_scores
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=ef)
+        labels, scores = self._search_one(self._index, query, min(k, allowed.size), params)
+        if labels.size < min(k, allowed.size):
+            return self._exact(query, k, allowed)
+        return labels, scores
 
     # ----------------------------------------------------------------- files
     def save(self, directory: Path | str) -> Path:

@@ -40,17 +40,22 @@ def test_search_returns_ids_not_positions(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("exact_limit", [20_000, 0])  # exact scoring of small sets, or the IDSelector
+@pytest.mark.parametrize(
+    ("exact_limit", "ef_max"),
+    [(20_000, 1024), (0, 1024), (0, 10**9)],  # small-set scan, wide-search scan, HNSW + IDSelector
+)
 def test_filtered_search_fills_k_when_k_exist(
-    kind: str, exact_limit: int, monkeypatch: pytest.MonkeyPatch
+    kind: str, exact_limit: int, ef_max: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(dense_module, "EXACT_FILTER_LIMIT", exact_limit)
+    monkeypatch.setattr(dense_module, "EF_FILTER_MAX", ef_max)
     index, ids, vectors = _index(kind)
     allowed = ids[::37]  # 17 scattered ids, far from most queries
     query = vectors[1]
-    found, _ = index.search(query, 10, allowed)
+    found, scores = index.search(query, 10, allowed)
     assert len(found) == 10
     assert set(found.tolist()) <= set(allowed.tolist())
+    assert list(scores) == sorted(scores, reverse=True)
     if kind != "hnsw-fp16":  # float16 storage may swap near-ties
         assert found.tolist() == _exact(allowed, vectors[::37], query, 10)
 
