@@ -248,7 +248,7 @@ def run(
     *,
     ann_threshold: int = ANN_THRESHOLD,
     hnsw_recall: bool = True,
-    hnsw_storage: HnswStorage = "float32",
+    hnsw_storage: HnswStorage = "fp16",
     encoder: bool = True,
 ) -> dict[str, Any]:
     """Benchmark each size in its own process, then the real encoder; print a table."""
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ann-threshold", type=int, default=ANN_THRESHOLD)
     parser.add_argument("--no-hnsw-recall", action="store_true", help="skip the extra HNSW at exact sizes")
-    parser.add_argument("--hnsw-storage", choices=["float32", "fp16"], default="float32")
+    parser.add_argument("--hnsw-storage", choices=["float32", "fp16"], default="fp16")
     parser.add_argument("--no-encoder", action="store_true", help="skip timing the real model")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)

@@ -110,7 +110,7 @@ class SearchEngine:
         taxonomy_version: str = "",
         ann_threshold: int = ANN_THRESHOLD,
         dense_kind: DenseKind = "auto",
-        hnsw_storage: HnswStorage = "float32",
+        hnsw_storage: HnswStorage = "fp16",
     ) -> SearchEngine:
         """Index ``records``; ``embeddings[i]`` is the normalised vector of ``records[i]``.
 
