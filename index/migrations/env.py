@@ -13,7 +13,7 @@ target_metadata = Base.metadata
 
 def run_migrations_online() -> None:
     """Run migrations with a live connection."""
-    engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+    engine = config.attributes.get("engine") or create_engine(str(config.get_main_option("sqlalchemy.url")))
     with engine.begin() as connection:
         context.configure(
             connection=connection,
