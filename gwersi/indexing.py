@@ -2,13 +2,18 @@
 
 Index files live in generations: ``INDEX_DIR/gen-<n>/`` holds the FAISS and BM25 files and their
 manifest, and ``INDEX_DIR/CURRENT`` (replaced atomically) names the live one. A build writes a new
-generation completely before switching, so a crash at any point leaves the previous index usable,
-and readers in other processes always open a whole generation.
+generation completely before switching, so a crash at any point leaves the previous index usable.
+Builds in different processes are serialised by an exclusive lock on ``INDEX_DIR/.build.lock``; the
+previous generation is kept after a switch (only older ones are removed), so a reader in another
+process that has just read ``CURRENT`` still finds its files, and a reader that loses the race retries.
 """
 
 from __future__ import annotations
 
+import fcntl
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +41,18 @@ def _next_generation(root: Path) -> Path:
     return root / f"gen-{max(numbers, default=0) + 1:06d}"
 
 
+@contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """Exclusive inter-process lock for index builds (released when the holder exits, even on kill -9)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".build.lock").open("a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def _records(ctx: AppContext) -> tuple[list[Any], Any]:
     with ctx.sessions() as session:
         return load_passage_records(session=session, dimension=ctx.encoder.dimension)
@@ -46,43 +63,55 @@ def build_index(ctx: AppContext) -> Any:
     switch to it, and make it the context's live engine."""
     from index.engine import SearchEngine
 
-    records, vectors = _records(ctx)
-    engine = SearchEngine.build(
-        records,
-        vectors,
-        ctx.encoder,
-        taxonomy_version=TAXONOMY_VERSION,
-        ann_threshold=ctx.settings.ann_threshold,
-    )
     root = ctx.settings.index_dir
-    root.mkdir(parents=True, exist_ok=True)
-    folder = _next_generation(root)
-    engine.save(folder)
-    atomic_write_text(root / CURRENT, folder.name)
-    for old in root.glob("gen-*"):
-        if old != folder:
-            shutil.rmtree(old, ignore_errors=True)
+    with build_lock(root):
+        records, vectors = _records(ctx)
+        engine = SearchEngine.build(
+            records,
+            vectors,
+            ctx.encoder,
+            taxonomy_version=TAXONOMY_VERSION,
+            ann_threshold=ctx.settings.ann_threshold,
+        )
+        previous = current_generation(root)
+        folder = _next_generation(root)
+        engine.save(folder)
+        atomic_write_text(root / CURRENT, folder.name)
+        keep = {folder, previous}
+        for old in root.glob("gen-*"):
+            if old not in keep:
+                shutil.rmtree(old, ignore_errors=True)
     ctx.set_search_engine(engine)
     return engine
 
 
-def load_index(ctx: AppContext) -> Any:
-    """Open the live generation for the catalogue as it is now; raises if missing or stale."""
+def load_index(ctx: AppContext, *, attempts: int = 3) -> Any:
+    """Open the live generation for the catalogue as it is now; raises if missing or stale.
+
+    If another process switches generations while this one is opening files, it tries again.
+    """
     from index.engine import SearchEngine
 
-    folder = current_generation(ctx.settings.index_dir)
-    if folder is None:
-        raise IndexMissingError(f"no search index in {ctx.settings.index_dir}; run `gwersi index build`")
-    records, _vectors = _records(ctx)
-    engine = SearchEngine.load(
-        folder,
-        records,
-        ctx.encoder,
-        taxonomy_version=TAXONOMY_VERSION,
-        ann_threshold=ctx.settings.ann_threshold,
-    )
-    ctx.set_search_engine(engine)
-    return engine
+    for attempt in range(attempts):
+        folder = current_generation(ctx.settings.index_dir)
+        if folder is None:
+            raise IndexMissingError(f"no search index in {ctx.settings.index_dir}; run `gwersi index build`")
+        records, _vectors = _records(ctx)
+        try:
+            engine = SearchEngine.load(
+                folder,
+                records,
+                ctx.encoder,
+                taxonomy_version=TAXONOMY_VERSION,
+                ann_threshold=ctx.settings.ann_threshold,
+            )
+        except (IndexMissingError, FileNotFoundError, RuntimeError):
+            if attempt == attempts - 1 or current_generation(ctx.settings.index_dir) == folder:
+                raise
+            continue
+        ctx.set_search_engine(engine)
+        return engine
+    raise IndexMissingError(f"the search index in {ctx.settings.index_dir} kept changing; try again")
 
 
 def get_engine(ctx: AppContext, *, rebuild_if_stale: bool = True) -> Any:

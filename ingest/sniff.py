@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal
@@ -214,7 +215,7 @@ def _inflate_in_chunks(data: bytes, filename: str, limits: Limits) -> None:
                                 filename,
                                 f"the DOCX inflates past the {limits.max_decompressed_bytes:,}-byte limit",
                             )
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise CorruptDocumentError(filename, f"the DOCX archive is damaged ({_short(exc)})") from None
 
 

@@ -5,8 +5,6 @@ Each context below stands for a separate process: they share only the data dir a
 
 from __future__ import annotations
 
-import pytest
-
 from gwersi.indexing import build_index, load_index
 from gwersi.ingesting import store_parsed
 from gwersi.pipeline import process_new_passages
@@ -17,12 +15,6 @@ from tests.factories import parsed_review
 ROUNDS = 8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: gwersi.indexing.build_index has no inter-process lock; two builds pick the same next "
-    "generation and each deletes every folder but its own, so CURRENT ends up naming a deleted folder "
-    "(16 of 20 rounds in a local run): search then fails with IndexMissingError until a rebuild",
-)
 def test_two_simultaneous_builds_leave_a_loadable_index(settings: Settings) -> None:
     first, second = make_context(settings), make_context(settings)
     try:

@@ -15,12 +15,6 @@ def _docx_with_broken_deflate(member: str) -> bytes:
     return bombs.build_zip(members)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (regression in f71d6fb): ingest.sniff._inflate_in_chunks does not catch zlib.error, so a DOCX "
-    "whose deflate data is damaged escapes parse_bytes as zlib.error instead of CorruptDocumentError "
-    "(fuzzer: 10 inputs in 2,800 executions, e.g. `python -m bench.fuzz_parsers --seed 2 --replay 2048`)",
-)
 @pytest.mark.parametrize("member", ["word/document.xml", "[Content_Types].xml"])
 def test_docx_with_damaged_deflate_data_is_a_corrupt_document(member: str) -> None:
     with pytest.raises(IngestError) as caught:
