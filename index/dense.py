@@ -28,6 +28,7 @@ import numpy as np
 
 from index.atomic import atomic_path
 from index.errors import IndexMissingError
+from index.filters import sorted_unique
 from index.memory import release_free_memory
 
 DenseKind = Literal["auto", "flat", "hnsw"]
@@ -306,7 +307,7 @@ class DenseIndex:
             params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k)) if hnsw else None
             labels, scores = self._search_one(self._index, query, min(k, len(self)), params)
             return labels, scores
-        allowed = np.unique(_as_ids(allowed_ids))
+        allowed = sorted_unique(_as_ids(allowed_ids))
         allowed = allowed[self.contains(allowed)]
         if not allowed.size:
             return empty

@@ -17,6 +17,15 @@ from index.records import PassageRecord, SearchFilters
 NO_YEAR = -1
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``values`` sorted without duplicates; already strictly increasing input is returned as is
+    (an O(n) check instead of an O(n log n) sort: filters hand over sorted ids)."""
+    if values.size < 2 or bool(np.all(values[1:] > values[:-1])):
+        return values
+    unique: np.ndarray = np.unique(values)
+    return unique
+
+
 def _key(value: str) -> str:
     return value.strip().casefold()
 
@@ -101,9 +110,9 @@ class FilterColumns:
         return mask
 
     def allowed_ids(self, filters: SearchFilters) -> np.ndarray | None:
-        """Passage ids that pass ``filters``; ``None`` when no filter is set."""
+        """Passage ids that pass ``filters``, ascending; ``None`` when no filter is set."""
         mask = self.mask(filters)
-        return None if mask is None else self.ids[mask]
+        return None if mask is None else sorted_unique(self.ids[mask])
 
     def positions_of_review(self, review_id: int) -> np.ndarray:
         """Row positions of one review's passages."""

@@ -29,6 +29,7 @@ import numpy as np
 
 from index.atomic import atomic_directory
 from index.errors import IndexMissingError
+from index.filters import sorted_unique
 from index.memory import release_free_memory
 from index.text import query_terms, tokenize
 
@@ -189,8 +190,8 @@ class SparseIndex:
         if allowed_ids is None:
             candidates = np.flatnonzero(all_scores > 0)
         else:
-            allowed = np.asarray(allowed_ids, dtype=np.int64).reshape(-1)
-            positions = np.unique(self._find(allowed)[1])
+            allowed = sorted_unique(np.asarray(allowed_ids, dtype=np.int64).reshape(-1))
+            positions = self._find(allowed)[1]
             candidates = positions[all_scores[positions] > 0]
         if not candidates.size:
             return empty
