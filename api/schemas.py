@@ -187,7 +187,10 @@ class DecisionIn(BaseModel):
     decision: Literal["confirm", "reject"]
     note: str | None = Field(default=None, max_length=2000)
     expected_version: int | None = Field(
-        default=None, ge=1, description="The tag version you saw; a newer one gives 409 instead of overwriting."
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The tag version you saw; a newer one gives 409 instead of overwriting.",
     )
 
 
@@ -216,7 +219,7 @@ class PackPatch(BaseModel):
 class PackItemIn(BaseModel):
     """A passage to add to a pack."""
 
-    passage_id: int = Field(ge=1)
+    passage_id: DbId
     note: str = Field(default="", max_length=MAX_NOTE_CHARS)
     question: str = Field(default="", max_length=MAX_NOTE_CHARS, description="A reflective question.")
     position: int | None = Field(default=None, ge=0, le=MAX_ITEMS)

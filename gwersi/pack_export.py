@@ -9,7 +9,8 @@ instead of dropping it quietly.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -121,10 +122,19 @@ def _sources_md(pack: PackView) -> list[str]:
     return ["## Reviews cited", "", *[f"- {s}" for s in sources]]
 
 
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """Text Word's XML can hold: control characters (other than tab and newlines) become U+FFFD."""
+    return _XML_UNSAFE.sub("\ufffd", text)
+
+
 def to_docx(pack: PackView) -> bytes:
-    """The pack as a Word document."""
+    """The pack as a Word document (characters XML cannot hold are shown as U+FFFD, never dropped silently)."""
     from docx import Document
 
+    pack = _safe_pack(pack)
     doc = Document()
     doc.core_properties.title = pack.title
     doc.core_properties.author = pack.owner
@@ -181,6 +191,16 @@ def _missing_chars(text: str, covered: set[int] | None) -> list[str]:
     if covered is None:
         return []
     return sorted({c for c in text if not c.isspace() and ord(c) not in covered})
+
+
+def _safe_pack(pack: PackView) -> PackView:
+    items = [
+        replace(i, text=_xml_safe(i.text), note=_xml_safe(i.note), question=_xml_safe(i.question),
+                section_heading=_xml_safe(i.section_heading))
+        for i in pack.items
+    ]
+    return replace(pack, title=_xml_safe(pack.title), description=_xml_safe(pack.description),
+                   owner=_xml_safe(pack.owner), items=items)
 
 
 def to_pdf(pack: PackView) -> bytes:

@@ -94,12 +94,6 @@ def test_invalid_ids_on_every_write_endpoint_are_problems(
     is_problem(client.post(f"/tags/{seeded.tag_ids[0]}/decision", json=stale, headers=admin))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: integer body fields without an upper bound reach the database: DecisionIn.expected_version and "
-    "PackItemIn.passage_id (api/schemas.py) give a 500 above 2**31-1 on PostgreSQL (integer out of range) and "
-    "above 2**63-1 on SQLite (OverflowError); they need le=2**31-1 like the path ids",
-)
 def test_out_of_range_integers_in_bodies_are_problems_on_every_database(settings: Settings) -> None:
     hostile = settings.model_copy(update={"tagger": "rule"})
     with TestClient(create_app(hostile), raise_server_exceptions=False) as client:

@@ -57,13 +57,6 @@ def test_hostile_pack_titles_descriptions_notes_and_questions_round_trip_and_exp
     assert not export_failures, export_failures
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: DOCX export of a pack whose title, description, note or question holds a control character "
-    "(NUL, \\x0b, \\x0c, \\x07, \\x1b ...) is a 500: python-docx refuses XML-incompatible text; the API "
-    "accepts and stores such text, so either gwersi/pack_export.py drops those characters or api/schemas.py "
-    "refuses them with a 422",
-)
 @pytest.mark.parametrize("text", ["\x00nul\x00", "tab\tvertical\x0bform\x0cbell\x07escape\x1b"])
 def test_docx_export_of_text_with_control_characters(
     client: TestClient, seeded: Seeded, headers: dict[str, dict[str, str]], text: str
