@@ -18,7 +18,8 @@ the cap), ``died`` (the worker vanished otherwise). Every input that is not ``ok
 ``test-artifacts/fuzz/`` with a note saying how to reproduce it. Inputs are a pure function of
 ``(--seed, execution number)``, so any execution can be regenerated.
 
-Run: ``python -m bench.fuzz_parsers --executions 100000 --workers 2 --minutes 20``.
+Run: ``python -m bench.fuzz_parsers --executions 100000 --workers 2 --minutes 20``. SIGTERM or
+SIGINT stops it early: the files in flight finish and the report is printed.
 """
 
 from __future__ import annotations
@@ -393,12 +394,19 @@ def fuzz(
         if outcome in BAD_OUTCOMES:
             report.saved.append(_save(seeds, job, seed, outcome, detail, out_dir))
 
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True  # finish the files in flight, then report
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     slots = [spawn(i) for i in range(workers)]
     next_job = 0
     last_print = t0
     try:
         while True:
-            out_of_time = deadline is not None and time.monotonic() > deadline
+            out_of_time = stopping or (deadline is not None and time.monotonic() > deadline)
             for slot in slots:
                 if slot.job is None and next_job < executions and not out_of_time:
                     slot.job = next_job
@@ -445,6 +453,8 @@ def fuzz(
                 print(f"[{now - t0:7.0f} s] {report.executions} executions ({rate:.1f}/s) {dict(report.outcomes)}",
                       file=sys.stderr, flush=True)
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         for slot in slots:
             if slot.proc.is_alive():
                 with contextlib.suppress(OSError):

@@ -377,7 +377,8 @@ def lost_decisions(settings: Any, decisions: list[tuple[int, str]]) -> int:
     ctx = AppContext(settings, migrate_schema=False)
     try:
         with ctx.sessions() as session:
-            found = {(int(t), str(n)) for t, n in session.execute(select(TagDecision.tag_id, TagDecision.note)).all()}
+            rows = session.execute(select(TagDecision.tag_id, TagDecision.note)).all()
+            found = {(int(t), str(n)) for t, n in rows if t is not None}
     finally:
         ctx.close()
     return sum(1 for d in decisions if d not in found)

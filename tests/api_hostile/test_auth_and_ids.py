@@ -33,6 +33,11 @@ MALFORMED_AUTH: list[str | bytes] = [
 ]
 
 
+def _auth(value: str | bytes) -> list[tuple[bytes, bytes]]:
+    raw = value if isinstance(value, bytes) else value.encode("utf-8")
+    return [(b"Authorization", raw)]
+
+
 def test_token_brute_force_is_rate_limited_with_a_problem_and_retry_after(
     client: TestClient, headers: dict[str, dict[str, str]]
 ) -> None:
@@ -40,7 +45,7 @@ def test_token_brute_force_is_rate_limited_with_a_problem_and_retry_after(
     for i in range(60):
         guess = secrets.token_urlsafe(32) if i % 3 else HOSTILE[i % len(HOSTILE)].encode("utf-8", "replace")
         value = b"Bearer " + guess if isinstance(guess, bytes) else "Bearer " + guess
-        response = client.get("/reviews", headers={"Authorization": value})  # type: ignore[dict-item]
+        response = client.get("/reviews", headers=_auth(value))
         body = is_problem(response)
         statuses.append(body["status"])
         if body["status"] == 429:
@@ -57,7 +62,7 @@ def test_token_brute_force_is_rate_limited_with_a_problem_and_retry_after(
 def test_malformed_authorization_headers_are_401_problems(client: TestClient, value: str | bytes) -> None:
     client.app.state.auth_limiter = SlidingWindowLimiter()  # type: ignore[attr-defined]
     for method, url in (("GET", "/reviews"), ("POST", "/packs"), ("GET", "/me")):
-        response = client.request(method, url, headers={"Authorization": value}, json={"title": "x"})  # type: ignore[dict-item]
+        response = client.request(method, url, headers=_auth(value), json={"title": "x"})
         assert is_problem(response)["status"] == 401, (value, response.text[:200])
 
 
@@ -69,7 +74,7 @@ def test_invalid_ids_on_every_write_endpoint_are_problems(
 ) -> None:
     admin = headers["admin"]
     pack_id = client.post("/packs", json={"title": "p"}, headers=admin).json()["id"]
-    writes = [
+    writes: list[tuple[str, str, dict[str, object] | None]] = [
         ("POST", "/tags/{id}/decision", {"decision": "confirm"}),
         ("POST", "/passages/{id}/tags", {"standard": "S01"}),
         ("POST", "/recommendations/{id}/status", {"status": "done"}),
@@ -86,8 +91,14 @@ def test_invalid_ids_on_every_write_endpoint_are_problems(
         for bad in (*BAD_IDS, "424242"):
             response = client.request(method, template.format(id=bad), headers=admin, json=body)
             assert is_problem(response)["status"] in (404, 405, 422), (method, template, bad, response.text[:200])
-    for body in ({"passage_id": 0}, {"passage_id": 2**40}, {"passage_id": "1; DROP TABLE passages"},
-                 {"passage_id": seeded.passage_ids[0], "position": -5}, {"passage_id": 10**9}):
+    bodies: tuple[dict[str, object], ...] = (
+        {"passage_id": 0},
+        {"passage_id": 2**40},
+        {"passage_id": "1; DROP TABLE passages"},
+        {"passage_id": seeded.passage_ids[0], "position": -5},
+        {"passage_id": 10**9},
+    )
+    for body in bodies:
         is_problem(client.post(f"/packs/{pack_id}/items", json=body, headers=admin))
     is_problem(client.put(f"/packs/{pack_id}/order", json={"item_ids": [1, 1, 1]}, headers=admin))
     stale = {"decision": "confirm", "expected_version": 0}

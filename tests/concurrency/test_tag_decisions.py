@@ -7,6 +7,9 @@ conflict; without it the last write wins and both decisions stay in the history.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -40,12 +43,11 @@ def test_with_expected_version_exactly_one_of_two_simultaneous_decisions_wins(se
         tag_ids = seed_suggestions(ctx)[:ROUNDS]
         for tag_id in tag_ids:
             version = _tag(ctx, tag_id).version
-            results = run_together(
-                [
-                    lambda t=tag_id, v=version: decide(ctx, t, "confirm", "panel-anna", expected_version=v),
-                    lambda t=tag_id, v=version: decide(ctx, t, "reject", "panel-bryn", expected_version=v),
-                ]
-            )
+            calls: list[Callable[[], Any]] = [
+                partial(decide, ctx, tag_id, "confirm", "panel-anna", expected_version=version),
+                partial(decide, ctx, tag_id, "reject", "panel-bryn", expected_version=version),
+            ]
+            results = run_together(calls)
             outcomes = Counter(kind for kind, _ in results)
             assert outcomes == {"ok": 1, "error": 1}, results
             error = next(v for kind, v in results if kind == "error")
@@ -66,12 +68,11 @@ def test_without_expected_version_last_write_wins_and_both_decisions_are_kept(se
         tag_ids = seed_suggestions(ctx)[:ROUNDS]
         for tag_id in tag_ids:
             version = _tag(ctx, tag_id).version
-            results = run_together(
-                [
-                    lambda t=tag_id: decide(ctx, t, "confirm", "panel-anna", note="fits S16"),
-                    lambda t=tag_id: decide(ctx, t, "reject", "panel-bryn", note="does not fit"),
-                ]
-            )
+            calls: list[Callable[[], Any]] = [
+                partial(decide, ctx, tag_id, "confirm", "panel-anna", note="fits S16"),
+                partial(decide, ctx, tag_id, "reject", "panel-bryn", note="does not fit"),
+            ]
+            results = run_together(calls)
             assert [kind for kind, _ in results] == ["ok", "ok"], results
             history = _decisions(ctx, tag_id)
             assert sorted(history) == [("panel-anna", "confirm"), ("panel-bryn", "reject")]
@@ -96,7 +97,8 @@ def test_many_threads_deciding_different_tags_lose_nothing(settings: Settings) -
                 decide(ctx, tag_id, "confirm" if n % 2 == 0 else "reject", who, note=f"{who} #{n}", expected_version=1)
             return len(batch)
 
-        results = run_together([lambda b=b, i=i: work(b, f"panel-{i}") for i, b in enumerate(batches)])
+        calls: list[Callable[[], Any]] = [partial(work, b, f"panel-{i}") for i, b in enumerate(batches)]
+        results = run_together(calls)
         assert all(kind == "ok" for kind, _ in results), [v for k, v in results if k == "error"][:3]
         assert sum(v for _, v in results) == len(tag_ids)
         with ctx.sessions() as session:
