@@ -44,7 +44,11 @@ except IngestError as exc:
 except BaseException as exc:
     out = {"outcome": "other", "error": type(exc).__name__, "detail": str(exc)[:300]}
 out["seconds"] = round(time.perf_counter() - t0, 2)
-out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+# VmHWM is this process image's own high-water mark; ru_maxrss would carry over the parent's
+# (Linux keeps it across fork and execve), i.e. the pytest worker's size.
+hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+ru_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+out["peak_rss_mib"] = int(hwm[0].split()[1]) // 1024 if hwm else ru_mib
 print(json.dumps(out))
 """
 
