@@ -129,7 +129,7 @@ def _zip_kind(data: bytes, expected: MediaType) -> tuple[str, str]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         if expected == "docx":
             return "docx", "a DOCX"  # a damaged archive: let the checks below report it as corrupt
         return "other", "a damaged ZIP archive"
@@ -178,7 +178,7 @@ def _check_zip_bomb(data: bytes, filename: str, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise CorruptDocumentError(filename, f"the DOCX archive is damaged ({_short(exc)})") from None
     total = 0
     for info in infos:

@@ -28,13 +28,6 @@ def _docx_needing_zip_version(version: int) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ingest.sniff._zip_kind and _check_zip_bomb open the archive catching BadZipFile, OSError, "
-    "ValueError and EOFError but not NotImplementedError, which zipfile raises for a directory entry that "
-    "needs a newer ZIP version ('zip file version 14.9'); one flipped byte in a DOCX escapes parse_bytes "
-    "(fuzzer: `python -m bench.fuzz_parsers --seed 3 --replay 37297`)",
-)
 @pytest.mark.parametrize("name", ["needs-new-zip.docx", "needs-new-zip.pdf", "needs-new-zip.md"])
 def test_zip_needing_an_unsupported_version_is_an_ingest_error(name: str) -> None:
     with pytest.raises(IngestError):
