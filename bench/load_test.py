@@ -94,6 +94,9 @@ class Stats:
     exceptions: Counter[str] = field(default_factory=Counter)
     decisions: list[tuple[int, str]] = field(default_factory=list)
     upload: dict[str, Any] = field(default_factory=dict)
+    upload_window: tuple[float, float] = (math.inf, math.inf)
+    searches: list[tuple[float, float]] = field(default_factory=list)
+    """(start, seconds) of every answered search, to split latencies by whether the upload was running."""
 
 
 def _free_port() -> int:
@@ -294,6 +297,8 @@ async def _timed(stats: Stats, name: str, call: Any) -> Any:
         stats.exceptions[f"{name}: {type(exc).__name__}"] += 1
         return None
     stats.latencies[name].append(time.perf_counter() - t0)
+    if name.startswith("search"):
+        stats.searches.append((t0, time.perf_counter() - t0))
     stats.statuses[str(response.status_code)] += 1
     if response.status_code >= 400:
         stats.errors[f"{name}: {response.status_code}"] += 1
@@ -344,6 +349,7 @@ async def upload_once(base: str, token: str, delay: float, stats: Stats) -> None
     path = SAMPLES / UPLOAD_SAMPLE
     auth = {"Authorization": f"Bearer {token}"}
     t0 = time.perf_counter()
+    stats.upload_window = (t0, math.inf)
     async with httpx.AsyncClient(base_url=base, timeout=600) as client:
         r = await client.post(
             "/uploads",
@@ -359,6 +365,7 @@ async def upload_once(base: str, token: str, delay: float, stats: Stats) -> None
         while job.get("status") in ("queued", "running"):
             await asyncio.sleep(0.5)
             job = (await client.get(f"/jobs/{job['id']}", headers=auth)).json()
+    stats.upload_window = (t0, time.perf_counter())
     stats.upload.update(
         status=job.get("status"),
         seconds=round(time.perf_counter() - t0, 1),
@@ -385,6 +392,8 @@ def lost_decisions(settings: Any, decisions: list[tuple[int, str]]) -> int:
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0}
     arr = np.asarray(values) * 1000
     return {
         "n": len(values),
@@ -413,12 +422,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     client_loop(i, base, tok, prep, stop_at, stats, args.think_ms / 1000)
                     for i, tok in enumerate(prep["panel_tokens"])
                 ]
-                tasks.append(upload_once(base, prep["panel_tokens"][0], min(5.0, args.seconds / 6), stats))
+                tasks.append(upload_once(base, prep["panel_tokens"][0], args.upload_at, stats))
                 await asyncio.gather(*tasks)
 
             t0 = time.perf_counter()
             asyncio.run(main())
             elapsed = time.perf_counter() - t0
+            window = min(elapsed, args.seconds)
         finally:
             proc.terminate()
             try:
@@ -427,6 +437,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 proc.kill()
         lost = lost_decisions(settings, stats.decisions)
     searches = [v for k, vs in stats.latencies.items() if k.startswith("search") for v in vs]
+    begin, end = stats.upload_window
+    during = [v for t, v in stats.searches if begin <= t <= end]
+    outside = [v for t, v in stats.searches if not begin <= t <= end]
     report = {
         "database": "postgresql" if args.database_url else "sqlite",
         "encoder": args.encoder,
@@ -437,11 +450,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "think_ms": args.think_ms,
         "seconds": round(elapsed, 1),
         "requests": sum(len(v) for v in stats.latencies.values()) + sum(stats.exceptions.values()),
-        "requests_per_second": round(sum(len(v) for v in stats.latencies.values()) / elapsed, 1),
+        "requests_per_second": round(sum(len(v) for v in stats.latencies.values()) / window, 1),
         "statuses": dict(stats.statuses),
         "errors": dict(stats.errors),
         "exceptions": dict(stats.exceptions),
         "latency": {"search (all modes)": _percentiles(searches)}
+        | {"search while the upload ran": _percentiles(during), "search otherwise": _percentiles(outside)}
         | {k: _percentiles(v) for k, v in sorted(stats.latencies.items())},
         "upload": stats.upload,
         "decisions_acknowledged": len(stats.decisions),
@@ -463,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", default="sentence-transformers", choices=("sentence-transformers", "hashing"))
     parser.add_argument("--tagger", default="rule", help="Tagger used by the upload (default: rule, quick).")
     parser.add_argument("--think-ms", type=float, default=0, help="Mean pause between a client's requests.")
+    parser.add_argument("--upload-at", type=float, default=5.0, help="Seconds into the run when the upload starts.")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--ready-timeout", type=float, default=900)
     parser.add_argument("--keep", action="store_true", help="Keep the data dir and database.")
