@@ -14,8 +14,6 @@ T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
 """Largest page any list endpoint returns."""
-MAX_QUERY_CHARS = 500
-"""Longest search query accepted."""
 MAX_K = 50
 """Most search results per page."""
 MAX_OFFSET = 1000
