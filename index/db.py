@@ -50,6 +50,28 @@ def migrate(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+def revisions() -> list[str]:
+    """The packaged schema revisions, oldest first (the last is the head)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def migrate_to(engine: Engine, revision: str) -> None:
+    """Move the schema to ``revision`` (up or down); used to load an older backup before upgrading."""
+    from alembic import command
+
+    here = current_revision(engine)
+    order = revisions()
+    if revision not in order:
+        raise ValueError(f"unknown schema revision {revision!r}; this release has {', '.join(order)}")
+    if here is not None and order.index(revision) < order.index(here):
+        command.downgrade(alembic_config(engine), revision)
+    else:
+        command.upgrade(alembic_config(engine), revision)
+
+
 def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at, or ``None`` if it was never migrated."""
     if "alembic_version" not in inspect(engine).get_table_names():

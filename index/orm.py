@@ -207,7 +207,7 @@ class Tag(Base):
         CheckConstraint("source IN ('rule', 'model', 'panel')", name="source"),
         CheckConstraint("status IN ('suggested', 'confirmed', 'rejected')", name="status"),
         CheckConstraint("score >= 0 AND score <= 1", name="score"),
-        Index("ix_tags_standard_status", "standard_id", "status"),
+        Index("ix_tags_standard_status_passage", "standard_id", "status", "passage_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

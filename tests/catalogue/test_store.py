@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from index.db import current_revision, make_engine, migrate, session_factory, transaction
+from index.db import current_revision, make_engine, migrate, revisions, session_factory, transaction
 from index.orm import Passage, Review, Tag
 from index.store import ReviewNotFoundError, delete_review, get_review, list_reviews, store_review
 from index.tags_store import (
@@ -16,6 +16,7 @@ from index.tags_store import (
     add_panel_tag,
     decide_tag,
     labelled_examples,
+    passages_with_standards,
     replace_suggestions,
     tag_history,
 )
@@ -28,7 +29,7 @@ def factory(database_url: str) -> Iterator[sessionmaker[Session]]:
     """A migrated catalogue on SQLite and, under `make test`, on PostgreSQL."""
     engine = make_engine(database_url)
     migrate(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == revisions()[-1]
     yield session_factory(engine)
     engine.dispose()
 
@@ -159,6 +160,32 @@ def test_suggestions_replace_only_undecided(factory: sessionmaker[Session]) -> N
             ("S16", "rejected"),
             ("S18", "suggested"),
         ]
+
+
+def test_passages_with_standards_reads_current_tags(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        res = store_review(session=s, parsed=parsed_review())
+        first, second = (p.id for p in get_review(session=s, review_id=res.review_id).passages[:2])
+        for pid, standards in ((first, ["S16", "S02"]), (second, ["S02"])):
+            replace_suggestions(
+                session=s,
+                passage_id=pid,
+                suggestions=[_suggest(x) for x in standards],
+                source="rule",
+                taxonomy_version="t1",
+            )
+        s16 = s.query(Tag).filter_by(passage_id=first, standard_id="S16").one()
+        decide_tag(session=s, tag_id=s16.id, decision="reject", reviewer="a")
+    engine = factory.kw["bind"]
+    with engine.connect() as conn:
+
+        def ids(*standards: str) -> list[int]:
+            return passages_with_standards(connection=conn, standards=standards).tolist()
+
+        assert ids("S02") == sorted([first, second])
+        assert ids("S16") == []  # rejected
+        assert ids("S16", "S02") == sorted([first, second])  # each passage once
+        assert ids("S05") == [] and ids() == []
 
 
 def test_list_filters_and_delete(factory: sessionmaker[Session]) -> None:
