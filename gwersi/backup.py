@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, LargeBinary, func, insert, select, text
+from sqlalchemy import DateTime, LargeBinary, MetaData, func, insert, select, text
 from sqlalchemy.engine import Engine
 
 from gwersi.context import AppContext
 from gwersi.errors import GwersiError
 from gwersi.indexing import current_generation
-from index.db import current_revision
+from index.db import current_revision, migrate, migrate_to, revisions
 from index.orm import Base
 from taxonomy.standards import TAXONOMY_VERSION
 
@@ -108,35 +108,55 @@ def import_archive(ctx: AppContext, source: Path) -> dict[str, Any]:
             raise GwersiError("bad_archive", f"{source.name} has no readable manifest.json", 422) from exc
         if manifest.get("format") != FORMAT:
             raise GwersiError("bad_archive", f"{source.name} is format {manifest.get('format')!r}, not {FORMAT}", 422)
-        if manifest.get("schema_revision") != current_revision(ctx.engine):
+        archived = manifest.get("schema_revision")
+        known = revisions()
+        if archived not in known:
             raise GwersiError(
                 "schema_mismatch",
-                f"archive schema {manifest.get('schema_revision')} differs from this catalogue's "
-                f"{current_revision(ctx.engine)}; import it with the Gwersi release that made it, then upgrade",
+                f"archive schema {archived} is not one this release knows ({', '.join(known)}); "
+                "it was made by a newer Gwersi: upgrade this one first",
                 409,
             )
         if not _is_empty(ctx.engine):
             raise GwersiError("not_empty", "import needs an empty catalogue (a new data dir or database)", 409)
-        with ctx.engine.begin() as conn:
-            for table in Base.metadata.sorted_tables:
-                payload = _read(tar, f"tables/{table.name}.jsonl")
-                rows = [json.loads(line) for line in payload.splitlines() if line.strip()]
-                columns = {c.name: c for c in table.columns}
-                if rows:
-                    conn.execute(insert(table), [{k: _decode(v, columns[k]) for k, v in r.items()} for r in rows])
-                if conn.dialect.name == "postgresql" and rows:
-                    for pk in table.primary_key.columns:
-                        conn.execute(
-                            text(
-                                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk.name}'), "
-                                f"(SELECT MAX({pk.name}) FROM {table.name}))"
-                            )
-                        )
+        # Load the rows into the schema they were written from, then migrate forward.
+        migrate_to(ctx.engine, archived)
+        try:
+            _load_tables(ctx.engine, tar, source.name)
+        finally:
+            migrate(ctx.engine)
     from gwersi.indexing import build_index
 
     if manifest["rows"].get("passages"):
         build_index(ctx)
     return manifest
+
+
+def _load_tables(engine: Engine, tar: tarfile.TarFile, archive_name: str) -> None:
+    """Insert every archived table, in foreign-key order, in one transaction (schema as it is now)."""
+    schema = MetaData()
+    schema.reflect(engine)
+    with engine.begin() as conn:
+        for table in schema.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            try:
+                payload = _read(tar, f"tables/{table.name}.jsonl")
+            except KeyError as exc:
+                detail = f"{archive_name} has no rows file for table {table.name}"
+                raise GwersiError("bad_archive", detail, 422) from exc
+            rows = [json.loads(line) for line in payload.splitlines() if line.strip()]
+            columns = {c.name: c for c in table.columns}
+            if rows:
+                conn.execute(insert(table), [{k: _decode(v, columns[k]) for k, v in r.items()} for r in rows])
+            if conn.dialect.name == "postgresql" and rows:
+                for pk in table.primary_key.columns:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk.name}'), "
+                            f"(SELECT MAX({pk.name}) FROM {table.name}))"
+                        )
+                    )
 
 
 def _read(tar: tarfile.TarFile, name: str) -> str:

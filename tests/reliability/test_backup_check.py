@@ -79,3 +79,52 @@ def test_a_bad_archive_is_refused(sqlite_settings: Settings, tmp_path: Path) -> 
     bogus.write_bytes(b"not a tarball")
     with pytest.raises(GwersiError, match="not a Gwersi archive"):
         import_archive(AppContext(sqlite_settings), bogus)
+
+
+def _with_schema(archive: Path, target: Path, revision: str) -> Path:
+    """A copy of ``archive`` whose manifest says it was written at schema ``revision``."""
+    import io
+    import json
+    import tarfile
+
+    with tarfile.open(archive, "r:gz") as src, tarfile.open(target, "w:gz") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["schema_revision"] = revision
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    return target
+
+
+def test_an_archive_from_the_previous_release_is_loaded_then_upgraded(
+    sqlite_settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    from index.db import current_revision, revisions
+
+    source = _filled(sqlite_settings)
+    export_archive(source, tmp_path / "new.tar.gz")
+    archive = _with_schema(tmp_path / "new.tar.gz", tmp_path / "old.tar.gz", revisions()[-2])
+    target = AppContext(
+        Settings(data_dir=tmp_path / "restored", encoder="hashing", tagger="rule", database_url=database_url)
+    )
+    manifest = import_archive(target, archive)
+    assert manifest["schema_revision"] == revisions()[-2]
+    assert current_revision(target.engine) == revisions()[-1]
+    assert catalogue_counts(target) == catalogue_counts(source)
+    assert run_check(target).ok
+
+
+def test_an_archive_from_a_newer_release_is_refused_and_nothing_is_written(
+    sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    source = _filled(sqlite_settings)
+    export_archive(source, tmp_path / "new.tar.gz")
+    archive = _with_schema(tmp_path / "new.tar.gz", tmp_path / "future.tar.gz", "9999")
+    target = AppContext(Settings(data_dir=tmp_path / "restored", encoder="hashing", tagger="rule"))
+    with pytest.raises(GwersiError, match="newer Gwersi") as caught:
+        import_archive(target, archive)
+    assert caught.value.status == 409
+    assert catalogue_counts(target)["reviews"] == 0
