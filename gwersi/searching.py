@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 from sqlalchemy import select
 
 from gwersi.context import AppContext
 from gwersi.indexing import get_engine
 from index.orm import Review, Tag
 from index.records import SearchFilters, SearchHit
+from index.tags_store import passages_with_standards
 
 
 @dataclass(frozen=True)
@@ -29,18 +31,15 @@ class SimilarReviewOut:
 
 
 def _with_standard_filter(ctx: AppContext, filters: SearchFilters) -> SearchFilters:
+    """Turn standard filters into the passage ids carrying them now (an index-only lookup on
+    ``ix_tags_standard_status_passage``; duplicates are dropped here, not by the database)."""
     if not filters.standards:
         return filters
-    with ctx.sessions() as session:
-        ids = session.scalars(
-            select(Tag.passage_id)
-            .where(Tag.standard_id.in_(list(filters.standards)), Tag.status != "rejected")
-            .distinct()
-        )
-        allowed = set(ids)
+    with ctx.engine.connect() as conn:
+        ids = passages_with_standards(connection=conn, standards=filters.standards)
     if filters.passage_ids is not None:
-        allowed &= set(filters.passage_ids)
-    return replace(filters, standards=(), passage_ids=tuple(sorted(allowed)))
+        ids = np.intersect1d(ids, np.asarray(filters.passage_ids, dtype=np.int64))
+    return replace(filters, standards=(), passage_ids=tuple(ids.tolist()))
 
 
 def _fresh_standards(ctx: AppContext, hits: list[SearchHit]) -> list[SearchHit]:
