@@ -53,9 +53,9 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _records(ctx: AppContext) -> tuple[list[Any], Any]:
+def _records(ctx: AppContext, *, vectors: bool = True) -> tuple[list[Any], Any]:
     with ctx.sessions() as session:
-        return load_passage_records(session=session, dimension=ctx.encoder.dimension)
+        return load_passage_records(session=session, dimension=ctx.encoder.dimension, vectors=vectors)
 
 
 def build_index(ctx: AppContext) -> Any:
@@ -96,7 +96,7 @@ def load_index(ctx: AppContext, *, attempts: int = 3) -> Any:
         folder = current_generation(ctx.settings.index_dir)
         if folder is None:
             raise IndexMissingError(f"no search index in {ctx.settings.index_dir}; run `gwersi index build`")
-        records, _vectors = _records(ctx)
+        records, _none = _records(ctx, vectors=False)
         try:
             engine = SearchEngine.load(
                 folder,
