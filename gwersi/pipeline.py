@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from gwersi.context import AppContext
 from gwersi.embedding import embed_pending
-from gwersi.indexing import build_index
+from gwersi.indexing import rebuild_index
 from gwersi.tagging import tag_passages
 from index.db import transaction
 from index.store import delete_review
@@ -36,7 +36,7 @@ def process_new_passages(ctx: AppContext, *, show_progress: bool = False) -> Pro
     else:
         embedded = embed_pending(ctx)
         tagged = tag_passages(ctx)
-    engine = build_index(ctx)
+    engine = rebuild_index(ctx)
     return ProcessReport(embedded=embedded, tagged=tagged, indexed=len(engine))
 
 
@@ -47,7 +47,7 @@ def delete_review_everywhere(ctx: AppContext, review_id: int, *, actor: str) -> 
     with transaction(ctx.sessions) as session:
         removed = delete_review(session=session, review_id=review_id)
         record(session, actor, "review.delete", f"review:{review_id}", {"passages": len(removed)})
-    build_index(ctx)
+    rebuild_index(ctx)
     return len(removed)
 
 

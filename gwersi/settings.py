@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Above this many passages the dense index is HNSW (approximate) instead of exact.",
     )
+    isolated_index_builds: bool = Field(
+        default=True,
+        description="Rebuild the search index after an upload, a delete or an ingest in a child process, "
+        "then open it: searches in a running server are not slowed by the build. Off: build in-process.",
+    )
     max_upload_bytes: int = Field(
         default=MAX_UPLOAD_BYTES_DEFAULT, ge=1, description="Largest file ingest or upload accepts."
     )

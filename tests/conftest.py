@@ -69,10 +69,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture()
 def settings(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
-    """Settings on a fresh data dir, the deterministic hashing encoder, and the fixture's database."""
+    """Settings on a fresh data dir, the deterministic hashing encoder, and the fixture's database.
+
+    Index rebuilds run in-process here (quicker); the upload API tests and `tests/concurrency`
+    cover the child-process builds that are the default."""
     from gwersi.settings import Settings
 
-    return Settings(data_dir=tmp_path / "data", encoder="hashing", database_url=database_url)
+    return Settings(
+        data_dir=tmp_path / "data", encoder="hashing", database_url=database_url, isolated_index_builds=False
+    )
 
 
 @pytest.fixture()

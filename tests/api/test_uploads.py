@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from api.uploads import safe_filename
 from gwersi.context import AppContext
+from gwersi.settings import Settings
 from index.orm import AuditEvent, Review
 from tests.api.conftest import UPLOAD_LIMIT
 from tests.api.test_errors import assert_problem
@@ -28,6 +29,14 @@ def _review_count(ctx: AppContext) -> int:
 def _leftover_uploads(ctx: AppContext) -> list[str]:
     folder = ctx.settings.data_dir / "uploads"
     return [p.name for p in folder.rglob("*")] if folder.exists() else []
+
+
+@pytest.fixture()
+def api_settings(settings: Settings) -> Settings:
+    """As the shared fixture, but index rebuilds run in a child process, as in a real server."""
+    return settings.model_copy(
+        update={"tagger": "rule", "max_upload_bytes": UPLOAD_LIMIT, "isolated_index_builds": True}
+    )
 
 
 def _post(client: TestClient, name: str, data: bytes, headers: dict[str, str], **params: Any) -> Any:
