@@ -3,9 +3,10 @@ standards coverage. Read only (status changes go through ``POST /recommendations
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
 
 from api.deps import Ctx, Reader, ReadSession
 from api.routes._router import make_router
@@ -41,43 +42,29 @@ def get_lesson(
     return lessons.get_lesson(ctx, cluster_id)
 
 
-def _tracker(
-    ctx: Ctx,
-    repeated_only: bool,
-    standard: str | None,
-    agency: str | None,
-    board: str | None,
-    status: str | None,
-) -> TrackerReport:
-    return recommendations.track(
-        ctx, repeated_only=repeated_only, standard=standard, agency=agency, board=board, status=status
-    )
+@dataclass(frozen=True)
+class TrackerFilters:
+    """Query filters shared by the two recommendation listings."""
+
+    standard: StandardQuery = None
+    agency: Annotated[ShortText | None, Query(description="Part of an agency name.")] = None
+    board: Annotated[ShortText | None, Query()] = None
+    status: Annotated[ShortText | None, Query(description="not_started, in_progress, complete, ...")] = None
+
+
+Filters = Annotated[TrackerFilters, Depends()]
 
 
 @router.get("/recommendations/repeated", summary="Recommendations made before (or again) in other reviews")
-def repeated_recommendations(
-    ctx: Ctx,
-    _who: Reader,
-    standard: StandardQuery = None,
-    agency: Annotated[ShortText | None, Query(description="Part of an agency name.")] = None,
-    board: Annotated[ShortText | None, Query()] = None,
-    status: Annotated[ShortText | None, Query(description="not_started, in_progress, complete, ...")] = None,
-) -> TrackerReport:
+def repeated_recommendations(ctx: Ctx, _who: Reader, filters: Filters) -> TrackerReport:
     """Near-duplicate recommendations across reviews, each with "recommended before in ..." notes."""
-    return _tracker(ctx, True, standard, agency, board, status)
+    return recommendations.track(ctx, repeated_only=True, **asdict(filters))
 
 
 @router.get("/recommendations/tracker", summary="Every recommendation, normalised and linked")
-def recommendation_tracker(
-    ctx: Ctx,
-    _who: Reader,
-    standard: StandardQuery = None,
-    agency: Annotated[ShortText | None, Query(description="Part of an agency name.")] = None,
-    board: Annotated[ShortText | None, Query()] = None,
-    status: Annotated[ShortText | None, Query(description="not_started, in_progress, complete, ...")] = None,
-) -> TrackerReport:
+def recommendation_tracker(ctx: Ctx, _who: Reader, filters: Filters) -> TrackerReport:
     """Recommendations with agencies, due dates, statuses, standards and links, plus counts."""
-    return _tracker(ctx, False, standard, agency, board, status)
+    return recommendations.track(ctx, repeated_only=False, **asdict(filters))
 
 
 @router.get("/recommendations/{recommendation_id}/history", summary="A recommendation's status history")
