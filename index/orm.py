@@ -103,6 +103,8 @@ class Section(Base):
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
     ordinal: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(40))
+    kind_confidence: Mapped[float] = mapped_column(Float, default=1.0, server_default="1.0")
+    """How surely ``kind`` was read, 0..1 (search applies its section prior only above a line)."""
     heading: Mapped[str] = mapped_column(String(1000))
     level: Mapped[int] = mapped_column(Integer, default=1)
     char_start: Mapped[int] = mapped_column(Integer)

@@ -112,6 +112,7 @@ def store_review(*, session: Session, parsed: ParsedReview) -> StoreResult:
             review_id=review.id,
             ordinal=sec.ordinal,
             kind=sec.kind,
+            kind_confidence=sec.kind_confidence,
             heading=sec.heading[:1000],
             level=sec.level,
             char_start=sec.char_start,

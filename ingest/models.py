@@ -102,6 +102,7 @@ class Passage:
     char_start: int
     char_end: int
     page: int | None = None
+    kind_confidence: float = 1.0  # 0..1: how surely ``kind`` was read (search priors apply only when sure)
 
 
 @dataclass(frozen=True)
