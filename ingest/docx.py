@@ -15,7 +15,7 @@ from typing import Any
 
 from ingest.errors import CorruptDocumentError, EmptyFileError
 from ingest.limits import Limits
-from ingest.models import Block, RawDocument
+from ingest.models import Block, BlockKind, RawDocument
 
 _HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -103,22 +103,83 @@ def _paragraph_block(par: Any, has_title: bool, numbering: _Numbering) -> Block 
     if not text:
         return None
     style = par.style.name if par.style is not None else ""
-    bold = bool(par.runs) and all(r.bold for r in par.runs if r.text.strip())
+    look = _typography(par)
     if style == "Title":
-        return Block("heading", text, level=1, bold=True)
+        return Block("heading", text, level=1, bold=True, size=look.size, style=style)
     match = _HEADING_STYLE.match(style)
     level = int(match.group(1)) if match else _outline_level(par)
     if level is not None:
-        return Block("heading", text, level=level + (1 if has_title else 0), bold=True)
+        return Block("heading", text, level=level + (1 if has_title else 0), bold=True, size=look.size, style=style)
     num = par._p.find(f"{_W}pPr/{_W}numPr")
     if num is None:
         num = _style_numbering(par.style)
-    if "List" in style or num is not None:
-        label = numbering.label(num) if num is not None else None
-        if label and not text.startswith(label):
-            text = f"{label} {text}"
-        return Block("list_item", text)
-    return Block("paragraph", text, bold=bold)
+    label = numbering.label(num) if num is not None else None
+    numbered = bool(label) and not text.startswith(label or "")
+    if numbered:
+        text = f"{label} {text}"
+    kind: BlockKind = "list_item" if ("List" in style or num is not None) else "paragraph"
+    return Block(
+        kind,
+        text,
+        bold=look.bold,
+        italic=look.italic,
+        underline=look.underline,
+        size=look.size,
+        style=style or None,
+        numbered=numbered,
+    )
+
+
+class _Look:
+    """How a paragraph's text is printed: weight, slant, underline, case and size (points)."""
+
+    __slots__ = ("bold", "italic", "underline", "size")
+
+    def __init__(self, bold: bool, italic: bool, underline: bool, size: float | None) -> None:
+        self.bold, self.italic, self.underline, self.size = bold, italic, underline, size
+
+
+def _typography(par: Any) -> _Look:
+    """Effective typography of a paragraph's visible runs, resolving run, character and paragraph styles.
+
+    A property counts when every run with visible text has it; the size is the largest run size.
+    Word documents often set bold or size on the paragraph style rather than the runs (custom
+    "heading" styles not based on Heading N), so each run's unset properties are looked up in its
+    character style, then the paragraph style chain.
+    """
+    runs = [r for r in par.runs if r.text.strip()]
+    if not runs:
+        return _Look(False, False, False, None)
+    para_style = par.style
+
+    def resolved(run: Any, name: str) -> Any:
+        value = getattr(run.font, name)
+        if value is None and run.style is not None:
+            value = _style_font(run.style, name)
+        if value is None:
+            value = _style_font(para_style, name)
+        return value
+
+    bold = all(bool(resolved(r, "bold")) for r in runs)
+    italic = all(bool(resolved(r, "italic")) for r in runs)
+    underline = all(bool(resolved(r, "underline")) for r in runs)
+    sizes = [v.pt for v in (resolved(r, "size") for r in runs) if v is not None]
+    return _Look(bold, italic, underline, max(sizes) if sizes else None)
+
+
+def _style_font(style: Any, name: str) -> Any:
+    """A font property from a style or the first of its base styles that sets it (None if none does)."""
+    depth = 0
+    while style is not None and depth < 10:
+        try:
+            value = getattr(style.font, name)
+        except AttributeError:  # a numbering or table style has no font
+            return None
+        if value is not None:
+            return value
+        style = style.base_style
+        depth += 1
+    return None
 
 
 def _style_numbering(style: Any) -> Any:
@@ -160,57 +221,104 @@ def _cell_text(cell: Any) -> str:
 
 
 class _Numbering:
-    """Rebuilds simple Word list numbers ("1.", "a)", "iii.") that are not in the text."""
+    """Rebuilds the numbers Word prints from automatic list numbering ("1.", "3.2", "a)", "iii.").
+
+    Word keeps one set of counters per abstract list definition: list instances (``w:num``) that
+    share a definition continue each other's numbering unless an instance restarts a level with a
+    ``w:startOverride``, applied when the instance is first used. A level's text template refers to
+    the counters of its parent levels ("%1.%2"), each printed in its own level's format (decimal
+    throughout when the level is "legal" numbering).
+    """
 
     def __init__(self, document: Any) -> None:
-        self._formats: dict[tuple[str, str], tuple[str, str]] = {}
-        self._counters: dict[tuple[str, str], int] = {}
+        self._levels: dict[str, dict[int, tuple[str, str, int, bool]]] = {}  # abstract -> ilvl -> spec
+        self._nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstract id, start overrides)
+        self._counters: dict[str, dict[int, int]] = {}
+        self._started: set[str] = set()
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
             return
-        abstract: dict[str, dict[str, tuple[str, str]]] = {}
         for node in root.iter(f"{_W}abstractNum"):
-            levels = {}
+            levels: dict[int, tuple[str, str, int, bool]] = {}
             for lvl in node.iter(f"{_W}lvl"):
                 fmt = lvl.find(f"{_W}numFmt")
                 txt = lvl.find(f"{_W}lvlText")
-                levels[lvl.get(f"{_W}ilvl", "0")] = (
-                    fmt.get(f"{_W}val", "") if fmt is not None else "",
+                start = lvl.find(f"{_W}start")
+                levels[_int(lvl.get(f"{_W}ilvl"), 0)] = (
+                    fmt.get(f"{_W}val", "") if fmt is not None else "decimal",
                     txt.get(f"{_W}val", "") if txt is not None else "",
+                    _int(start.get(f"{_W}val") if start is not None else None, 1),
+                    lvl.find(f"{_W}isLgl") is not None,
                 )
-            abstract[node.get(f"{_W}abstractNumId", "")] = levels
+            self._levels[node.get(f"{_W}abstractNumId", "")] = levels
         for num in root.iter(f"{_W}num"):
             ref = num.find(f"{_W}abstractNumId")
             if ref is None:
                 continue
-            for ilvl, spec in abstract.get(ref.get(f"{_W}val", ""), {}).items():
-                self._formats[(num.get(f"{_W}numId", ""), ilvl)] = spec
+            overrides: dict[int, int] = {}
+            for override in num.iter(f"{_W}lvlOverride"):
+                start = override.find(f"{_W}startOverride")
+                if start is not None:
+                    overrides[_int(override.get(f"{_W}ilvl"), 0)] = _int(start.get(f"{_W}val"), 1)
+            self._nums[num.get(f"{_W}numId", "")] = (ref.get(f"{_W}val", ""), overrides)
 
     def label(self, num_pr: Any) -> str | None:
+        """The printed number of the next paragraph numbered by ``num_pr`` (None for bullets/none)."""
         num_id_node = num_pr.find(f"{_W}numId")
         ilvl_node = num_pr.find(f"{_W}ilvl")
         num_id = num_id_node.get(f"{_W}val", "0") if num_id_node is not None else "0"
-        ilvl = ilvl_node.get(f"{_W}val", "0") if ilvl_node is not None else "0"
-        spec = self._formats.get((num_id, ilvl))
-        if num_id == "0" or spec is None:
+        ilvl = _int(ilvl_node.get(f"{_W}val") if ilvl_node is not None else None, 0)
+        if num_id == "0" or num_id not in self._nums:
             return None
-        fmt, template = spec
-        key = (num_id, ilvl)
-        self._counters[key] = self._counters.get(key, 0) + 1
-        for other in list(self._counters):  # deeper levels restart under a new parent item
-            if other[0] == num_id and int(other[1]) > int(ilvl):
-                del self._counters[other]
-        value = self._counters[key]
-        rendered = _render_number(fmt, value)
-        if rendered is None:
+        abstract, overrides = self._nums[num_id]
+        levels = self._levels.get(abstract, {})
+        if ilvl not in levels:
             return None
-        return re.sub(r"%\d", rendered, template or "%1.").strip() or None
+        counters = self._counters.setdefault(abstract, {})
+        if num_id not in self._started:
+            self._started.add(num_id)
+            for level, start in overrides.items():
+                counters[level] = start - 1
+                for deeper in [k for k in counters if k > level]:
+                    del counters[deeper]
+        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else levels[ilvl][2]
+        for deeper in [k for k in counters if k > ilvl]:  # deeper levels restart under a new parent item
+            del counters[deeper]
+        fmt, template, _start, legal = levels[ilvl]
+        if fmt in ("bullet", "none"):
+            return None
+        template = template or f"%{ilvl + 1}."
+        failed = False
+
+        def number(match: re.Match[str]) -> str:
+            nonlocal failed
+            level = int(match.group(1)) - 1
+            spec = levels.get(level)
+            value = counters.get(level, spec[2] if spec else 1)
+            level_fmt = "decimal" if (legal and level < ilvl) or spec is None else spec[0]
+            rendered = _render_number(level_fmt, value)
+            if rendered is None:
+                failed = True
+                return ""
+            return rendered
+
+        text = re.sub(r"%(\d)", number, template).strip()
+        return None if failed or not text else text
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
 
 
 def _render_number(fmt: str, value: int) -> str | None:
     if fmt == "decimal":
         return str(value)
+    if fmt == "decimalZero":
+        return f"{value:02d}"
     if fmt in ("lowerLetter", "upperLetter"):
         letter = chr(ord("a") + (value - 1) % 26)
         return letter if fmt == "lowerLetter" else letter.upper()

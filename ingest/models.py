@@ -57,6 +57,11 @@ class Block:
     ``rows`` is set for tables only (a tuple of rows of cell strings, header row first);
     ``text`` of a table is its cells joined by `` | `` per row, rows by newlines.
     ``level`` is the heading depth when known (1 = top); ``page`` is 1-based, ``None`` if unknown.
+    The typography fields describe how the block is printed, where the format says so: ``bold``,
+    ``italic`` and ``underline`` are true when all its text is; ``size`` is the largest font size in
+    points; ``style`` is the word-processor paragraph style name; ``numbered`` is true when the
+    number at its start comes from automatic list numbering rather than typed text. Heading
+    inference (:mod:`ingest.headings`) reads them when a document has no heading styles.
     """
 
     kind: BlockKind
@@ -65,6 +70,11 @@ class Block:
     level: int | None = None
     rows: tuple[tuple[str, ...], ...] | None = None
     bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    size: float | None = None
+    style: str | None = None
+    numbered: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,7 @@ class Section:
     char_start: int
     char_end: int
     page: int | None = None
+    kind_confidence: float = 1.0  # 0..1: how surely ``kind`` was read (search priors apply only when sure)
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,6 @@ class Passage:
     char_start: int
     char_end: int
     page: int | None = None
-    kind_confidence: float = 1.0  # 0..1: how surely ``kind`` was read (search priors apply only when sure)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ingest.errors import (
     FileTooLargeError,
     IngestError,
 )
+from ingest.headings import infer_headings
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.metadata import extract_metadata
 from ingest.models import ParsedReview, RawDocument, Section
@@ -26,14 +27,17 @@ from ingest.normalise import NormalisedDocument, normalise
 from ingest.passages import build_passages
 from ingest.recommendations import extract_recommendations
 from ingest.sections import split_sections
-from ingest.sniff import sniff
+from ingest.sniff import Sniffed, sniff
+from ingest.timing import StageTimes, maybe_measure
 
 _REVIEW_WORD = re.compile(r"\breview\b|\badolygiad\b", re.IGNORECASE)
 _SPECIFIC_TITLE = re.compile(r"\breview\b.{0,40}\bre:|\binto the death of\b|\bin respect of\b", re.IGNORECASE)
 
 
-def parse_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedReview:
-    """Read and parse the review at ``path``."""
+def parse_file(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, times: StageTimes | None = None
+) -> ParsedReview:
+    """Read and parse the review at ``path`` (stage seconds added to ``times`` if given)."""
     name = str(path)
     try:
         size = Path(path).stat().st_size
@@ -45,12 +49,20 @@ def parse_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedRe
         data = Path(path).read_bytes()
     except OSError as exc:
         raise IngestError(name, f"cannot read the file ({exc.strerror or exc})") from None
-    return parse_bytes(data, name, limits=limits)
+    return parse_bytes(data, name, limits=limits, times=times)
 
 
-def read_raw(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> RawDocument:
+def read_raw(
+    data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS, times: StageTimes | None = None
+) -> RawDocument:
     """Sniff and extract ``data`` into blocks (the first half of :func:`parse_bytes`)."""
-    verdict = sniff(data, filename, limits=limits)
+    with maybe_measure(times, "sniff"):
+        verdict = sniff(data, filename, limits=limits)
+    with maybe_measure(times, "parse"):
+        return _extract(data, filename, verdict, limits)
+
+
+def _extract(data: bytes, filename: str, verdict: Sniffed, limits: Limits) -> RawDocument:
     digest = hashlib.sha256(data).hexdigest()
     try:
         if verdict.media_type == "pdf":
@@ -67,7 +79,7 @@ def read_raw(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> 
 
 def parse_bytes(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> ParsedReview:
     """Parse the bytes of one review file named ``filename`` (the name decides the expected format)."""
-    raw = read_raw(data, filename, limits=limits)
+    raw = infer_headings(read_raw(data, filename, limits=limits))
     doc = normalise(raw)
     if not doc.text.strip():
         raise EmptyFileError(filename, "no text was found in the file")

@@ -1,0 +1,206 @@
+"""Headings from typography and shape, for documents that do not mark them.
+
+Many published reports are typed without heading styles: a heading is a short bold (or
+capitalised, underlined, larger, or board-styled) line followed by body text, sometimes numbered
+by Word. :func:`infer_headings` turns such paragraphs into heading blocks, whatever the format
+said, so that sections, recommendations and metadata read the same from every layout.
+
+A paragraph is a heading when it is **shaped** like one (short, one line, not ending like a
+sentence or a lead-in) and **set apart** from the body text by at least one cue: bold, underline,
+capitals, a larger size, a paragraph style used only for short lines, or the exact words of a
+template heading. Of the lines before the first body paragraph only the last such line is
+promoted (it heads the first section, perhaps above template instructions), so cover pages stay
+front matter.
+
+Levels come from printed numbering ("3" -> 1, "3.2" -> 2) when there is one, otherwise from how
+strongly a line is set apart (larger, then capitals, then underline, then bold, then italic),
+below any headings the document did mark with styles. An unnumbered heading that looks exactly like
+the numbered section headings around it is their sub-heading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+
+from ingest.models import Block, RawDocument
+from ingest.sections import is_template_heading, numbering_depth
+
+MAX_HEADING_CHARS = 150
+MAX_HEADING_WORDS = 20
+BODY_MIN_WORDS = 20
+"""A paragraph of at least this many words is body text (it ends any cover)."""
+STYLE_SHORT_SHARE = 0.9
+"""A paragraph style is a heading style when at least this share of its paragraphs are heading-shaped."""
+
+_SENTENCE_END = re.compile(r"[.;,!?:]['’\"”)]?$")
+_TOP_PREFIX = re.compile(r"^\s*(appendix|annex|annexe|chapter|part|section)\b", re.IGNORECASE)
+_BODY_STYLES = frozenset({"normal", "body text", "list paragraph", "no spacing", "default", "plain text"})
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_NUMBERED_TEXT = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+\S")
+
+
+def infer_headings(raw: RawDocument) -> RawDocument:
+    """``raw`` with heading-shaped, set-apart paragraphs turned into heading blocks.
+
+    DOCX gets the full treatment; PDF extraction already reads size and weight, so there only
+    capitalised lines are added and lead-in lines ending in a colon are returned to the body.
+    Plain text and Markdown are left as their reader made them.
+    """
+    if raw.media_type == "docx":
+        blocks = _infer_docx(list(raw.blocks))
+    elif raw.media_type == "pdf":
+        blocks = _infer_pdf(list(raw.blocks))
+    else:
+        return raw
+    return replace(raw, blocks=tuple(blocks))
+
+
+def heading_shaped(text: str) -> bool:
+    """Short, starting like a title, and not ending like a sentence or a lead-in."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > MAX_HEADING_CHARS or "\n" in stripped:
+        return False
+    if len(stripped.split()) > MAX_HEADING_WORDS or _SENTENCE_END.search(stripped):
+        return False
+    if " | " in stripped or "\t" in stripped:
+        return False  # a form line ("REVIEWER 1 | REVIEWER 2") or a tab-aligned row
+    first = next((c for c in stripped if c.isalnum()), "")
+    return bool(first) and not first.islower()
+
+
+def is_capitalised(text: str) -> bool:
+    """All letters upper case, with enough of them to be a word rather than an acronym."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _is_body(block: Block) -> bool:
+    return block.kind in ("paragraph", "list_item") and len(block.text.split()) >= BODY_MIN_WORDS
+
+
+def _body_size(blocks: list[Block]) -> float | None:
+    sizes: Counter[float] = Counter()
+    for block in blocks:
+        if _is_body(block) and block.size is not None:
+            sizes[round(block.size * 2) / 2] += len(block.text)
+    return sizes.most_common(1)[0][0] if sizes else None
+
+
+def _heading_styles(blocks: list[Block]) -> set[str]:
+    """Paragraph styles (other than body styles) whose paragraphs are nearly all heading-shaped."""
+    shaped: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for block in blocks:
+        if block.kind == "table" or not block.style or block.style.lower() in _BODY_STYLES:
+            continue
+        if block.style.lower().startswith("list"):
+            continue
+        total[block.style] += 1
+        shaped[block.style] += heading_shaped(block.text)
+    return {s for s, n in total.items() if shaped[s] >= STYLE_SHORT_SHARE * n}
+
+
+def _signature(block: Block, body_size: float | None, styled: set[str]) -> tuple[float, bool, bool, bool, bool]:
+    """How a line is set apart: (points above body, capitals, underline, bold, italic); None fields 0."""
+    extra = (block.size - body_size) if (block.size is not None and body_size is not None) else 0.0
+    if block.style in styled and extra <= 0:
+        extra = 0.5  # a board's heading style counts as a little larger than the body
+    return (round(max(extra, 0.0) * 2) / 2, is_capitalised(block.text), block.underline, block.bold, block.italic)
+
+
+def _set_apart(sig: tuple[float, bool, bool, bool, bool]) -> bool:
+    extra, caps, underline, bold, _italic = sig
+    return extra >= 1.0 or caps or underline or bold or extra >= 0.5
+
+
+def _infer_docx(blocks: list[Block]) -> list[Block]:
+    body_size = _body_size(blocks)
+    styled = _heading_styles(blocks)
+    first_body = next((i for i, b in enumerate(blocks) if _is_body(b) and b.kind == "paragraph"), len(blocks))
+    candidates: dict[int, tuple[float, bool, bool, bool, bool]] = {}
+    for i, block in enumerate(blocks):
+        if block.kind not in ("paragraph", "list_item") or i + 1 >= len(blocks):
+            continue
+        if not heading_shaped(block.text):
+            continue
+        sig = _signature(block, body_size, styled)
+        template = is_template_heading(block.text)
+        if not (_set_apart(sig) or template):
+            continue
+        weak = not (sig[0] >= 1.0 or sig[3] or template or _numbered(block.text))  # capitals/underline/style
+        if weak and (len(_WORD.findall(block.text)) < 2 or _same_look(blocks[i + 1], sig, body_size, styled)):
+            continue  # "REVIEWER 1" is a label; a run of capitalised lines is an address or a list
+        if block.kind == "list_item" and not block.numbered and not sig[3]:
+            continue  # a short typed list item ("- Police") is not a heading unless bold
+        if blocks[i + 1].kind == "heading" and blocks[i + 1].level == 1 and not template:
+            continue
+        candidates[i] = sig
+    cover = [i for i in candidates if i < first_body]
+    for i in cover[:-1]:  # cover and contents lines stay front matter; the last one heads the first section
+        del candidates[i]
+    if not candidates:
+        return blocks
+    styled_levels = [b.level for b in blocks if b.kind == "heading" and b.level is not None]
+    base = max(styled_levels) if len(styled_levels) >= 2 else 0
+    ranks = {sig: n for n, sig in enumerate(sorted(set(candidates.values()), key=_strength, reverse=True))}
+    numbered_sigs = Counter(sig for i, sig in candidates.items() if _numbered(blocks[i].text))
+    out = list(blocks)
+    last_numbered_level: int | None = None
+    for i, sig in candidates.items():
+        text = blocks[i].text
+        depth = numbering_depth(text) if _numbered(text) else None
+        if depth is not None:  # printed numbering deepens the level its look gives
+            level = base + 1 + max(ranks[sig], depth - 1)
+            last_numbered_level = level
+        elif numbered_sigs[sig] >= 3 and last_numbered_level is not None and not _TOP_PREFIX.match(text):
+            level = last_numbered_level + 1
+        else:
+            level = base + 1 + ranks[sig]
+        out[i] = Block("heading", text, page=blocks[i].page, level=level, bold=True, size=blocks[i].size,
+                       style=blocks[i].style)
+    return out
+
+
+def _same_look(block: Block, sig: tuple[float, bool, bool, bool, bool], body_size: float | None,
+               styled: set[str]) -> bool:
+    return block.kind != "table" and heading_shaped(block.text) and _signature(block, body_size, styled) == sig
+
+
+def _opens_content(block: Block) -> bool:
+    """Body text, a list or a table: what follows a heading set apart only weakly."""
+    return block.kind in ("list_item", "table") or (block.kind == "paragraph" and not heading_shaped(block.text))
+
+
+def _numbered(text: str) -> bool:
+    return bool(_NUMBERED_TEXT.match(text))
+
+
+def _strength(sig: tuple[float, bool, bool, bool, bool]) -> tuple[float, bool, bool, bool, bool]:
+    extra, caps, underline, bold, italic = sig
+    return (extra, caps, underline, bold and not italic, bold)
+
+
+def _infer_pdf(blocks: list[Block]) -> list[Block]:
+    out = list(blocks)
+    levels = [b.level for b in blocks if b.kind == "heading" and b.level is not None]
+    top = min(levels) if levels else 1
+    first_body = next((i for i, b in enumerate(blocks) if _is_body(b)), len(blocks))
+    for i, block in enumerate(blocks):
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if block.kind == "heading" and block.text.rstrip().endswith(":") and nxt is not None and nxt.kind != "heading":
+            out[i] = Block("paragraph", block.text, page=block.page, bold=block.bold, size=block.size)
+            continue
+        if (
+            block.kind == "paragraph"
+            and i >= first_body - 1
+            and nxt is not None
+            and _opens_content(nxt)
+            and heading_shaped(block.text)
+            and is_capitalised(block.text)
+            and (len(_WORD.findall(block.text)) >= 2 or _numbered(block.text) or is_template_heading(block.text))
+        ):
+            level = numbering_depth(block.text) or top
+            out[i] = Block("heading", block.text, page=block.page, level=level, bold=block.bold, size=block.size)
+    return out
