@@ -82,7 +82,7 @@ def register() -> None:
     """Attach every command module to the app."""
     from gwersi import cli_reviews  # noqa: F401  (modules register commands on import)
 
-    for name in ("cli_ops", "cli_tagging", "cli_search", "cli_serve", "cli_lessons", "cli_reliability"):
+    for name in ("cli_ops", "cli_tagging", "cli_search", "cli_serve", "cli_lessons", "cli_reliability", "cli_ingest"):
         try:
             __import__(f"gwersi.{name}")
         except ModuleNotFoundError as exc:
