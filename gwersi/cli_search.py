@@ -143,14 +143,28 @@ def similar(
 @eval_app.command("search")
 def eval_search(
     queries: Annotated[Path | None, typer.Option(help="Query set with graded judgments (JSONL).")] = None,
+    heldout: Annotated[
+        Path | None,
+        typer.Option(help="Held-out corpus folder (dev/built, test/built, queries.jsonl); default data/heldout."),
+    ] = None,
+    heldout_format: Annotated[str, typer.Option(help="Built held-out files to ingest: docx or pdf.")] = "docx",
+    folds: Annotated[int, typer.Option(min=2, help="Query folds for the out-of-fold hybrid figures.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """nDCG@10, Recall@10 and MRR for bm25, dense and hybrid on the query set over the samples."""
-    from gwersi.search_eval import default_queries_path, format_search_eval, run_search_eval
+    """nDCG@10, Recall@10 and MRR for bm25, dense and hybrid: in-distribution (the samples) and
+    out-of-distribution (the samples re-rendered so ingest misreads them, the held-out corpus),
+    with hybrid's fitted choices made out of fold."""
+    from gwersi.search_eval import HELDOUT, default_queries_path, format_search_eval, run_search_eval
 
     ctx = context()
     try:
-        result = run_search_eval(ctx, queries or default_queries_path())
+        result = run_search_eval(
+            ctx,
+            queries or default_queries_path(),
+            heldout=heldout or HELDOUT,
+            heldout_format=heldout_format,
+            folds=folds,
+        )
     except Exception as exc:
         fail(exc, as_json=as_json)
     if as_json:

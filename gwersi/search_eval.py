@@ -1,32 +1,70 @@
-"""Search-quality evaluation: the query set's graded judgments over the sample reviews.
+"""Search-quality evaluation, in-distribution and out-of-distribution, with out-of-fold choices.
 
-Judgments name a sample and quote a sentence from its source; each quote is mapped to the
-passage of the ingested sample that contains it (whitespace-insensitive), so the judgments do not
-depend on how ingest splits passages. The samples are ingested into a dedicated data folder
-(``DATA_DIR/eval-samples``), reused across runs (unchanged files and stored embeddings are kept).
+Every corpus in :mod:`gwersi.eval_corpora` is indexed with the configured encoder; each query's
+BM25 and dense candidate lists are fetched once, then hybrid ranking is replayed under every
+:class:`~index.ranking.RankingPolicy` of a small grid (RRF k, dense weight, section-prior strength
+and confidence line). The reported hybrid figure of a tunable corpus is **out of fold**: the
+queries are split into folds (by query id, shared across corpora, so a query's re-rendered twin
+is never in training), and each fold is ranked by the policy that scored best on the other folds.
+A frozen corpus (``heldout-test``) is ranked by the policy fitted on all tunable queries and is
+never used to choose. ``before`` is the ranking the project served before confidence gating
+(k=60, weights 1:2, the section prior on every kind).
+
+Judgments name a document (file stem) and quote a sentence from it; each quote is mapped to the
+passage that contains it, so the judgments do not depend on how ingest splits passages.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import re
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from gwersi.context import AppContext
+from gwersi.eval_corpora import (
+    HELDOUT,
+    SAMPLE_QUERIES,
+    EmbeddingCache,
+    Prepared,
+    heldout_corpora,
+    prepare,
+    sample_corpora,
+)
 from gwersi.settings import Settings
-from index.orm import Passage, Review
+from index.fusion import rrf
+from index.metrics import MetricSummary, evaluate_run
+from index.ranking import DEFAULT_POLICY, RankingPolicy, fuse_hybrid
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = ("bm25", "dense", "hybrid")
 K = 10
+FETCH = 50  # what hybrid search fetches from each retriever for a first page of 10
+FOLDS = 5
+
+RRF_KS = (5, 10, 20, 40, 60, 100)
+DENSE_WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0)
+PRIORS = ((0.0, 0.8), (0.5, 0.9), (0.5, 0.5), (1.0, 0.9), (1.0, 0.5))
+"""(prior strength, confidence line) pairs tried; strength 0 is "no prior". On a tie the earlier
+(more cautious) pair wins."""
+
+
+def policy_grid() -> list[RankingPolicy]:
+    """Every policy the evaluation may choose from."""
+    return [
+        RankingPolicy(rrf_k=k, bm25_weight=1.0, dense_weight=w, prior_strength=s, min_confidence=c)
+        for k, w, (s, c) in itertools.product(RRF_KS, DENSE_WEIGHTS, PRIORS)
+    ]
 
 
 def default_queries_path() -> Path:
     """The packaged query set."""
-    return REPO / "data" / "eval" / "search_queries.jsonl"
+    return SAMPLE_QUERIES
 
 
 def _squash(text: str) -> str:
@@ -35,7 +73,7 @@ def _squash(text: str) -> str:
 
 
 def eval_context(ctx: AppContext) -> AppContext:
-    """A context on the evaluation data folder with the samples ingested, tagged and indexed."""
+    """A context on ``DATA_DIR/eval-samples`` with the samples ingested, tagged and indexed (lessons eval)."""
     from gwersi.ingesting import ingest_files
     from gwersi.pipeline import process_new_passages
 
@@ -51,77 +89,210 @@ def eval_context(ctx: AppContext) -> AppContext:
     return ectx
 
 
-def map_judgments(ctx: AppContext, queries: list[dict[str, Any]]) -> tuple[dict[str, dict[int, int]], int]:
-    """``{query id: {passage id: grade}}`` plus the number of quotes no passage contains."""
-    with ctx.sessions() as session:
-        rows = session.execute(select(Passage.id, Passage.text, Review.source_name).join(Review)).all()
-    by_doc: dict[str, list[tuple[int, str]]] = {}
-    for passage_id, text, source in rows:
-        by_doc.setdefault(Path(source).stem, []).append((passage_id, _squash(text)))
-    qrels: dict[str, dict[int, int]] = {}
-    unmapped = 0
-    for q in queries:
-        graded: dict[int, int] = {}
-        for j in q["judgments"]:
-            quote = _squash(j["quote"])
-            candidates = by_doc.get(j["doc"], [])
-            pid: int | None = next((p for p, t in candidates if quote in t), None)
-            if pid is None:  # the quote may straddle a passage split: try its halves
-                half = len(quote) // 2
-                pid = next((p for p, t in candidates if quote[:half] in t or quote[half:] in t), None)
-            if pid is None:
-                unmapped += 1
-                continue
-            graded[pid] = max(graded.get(pid, 0), int(j["grade"]))
-        qrels[q["id"]] = graded
-    return qrels, unmapped
+# ----------------------------------------------------------------- legacy ranking ("before")
+_LEGACY_PRIOR = {
+    **dict.fromkeys(("practice_learning", "analysis", "good_practice", "recommendations", "conclusions"), 1.0),
+    **dict.fromkeys(("circumstances", "timeline", "family_involvement", "equality", "parallel", "other"), 0.8),
+}
 
 
-def run_search_eval(ctx: AppContext, queries_path: Path) -> dict[str, Any]:
-    """Metrics per mode (and per query kind) for the query set."""
-    from gwersi.searching import search
-    from index.metrics import evaluate_run
+def legacy_hybrid(
+    bm25: Sequence[int], dense: Sequence[int], section_of: Callable[[int], tuple[str, float]]
+) -> list[int]:
+    """Hybrid as served before confidence gating: RRF k=60, weights 1:2, prior on every kind."""
+    fused = rrf([bm25, dense], k=60, weights=(1.0, 2.0))
+    weighted = [(pid, score * _LEGACY_PRIOR.get(section_of(pid)[0], 0.5)) for pid, score in fused]
+    return [pid for pid, _ in sorted(weighted, key=lambda item: (-item[1], item[0]))]
 
-    queries = [
-        json.loads(line) for line in queries_path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
-    ectx = eval_context(ctx)
-    qrels, unmapped = map_judgments(ectx, queries)
-    out: dict[str, Any] = {"queries": len(queries), "unmapped_judgments": unmapped, "k": K, "modes": {}}
-    kinds = sorted({q.get("kind", "all") for q in queries})
-    for mode in MODES:
-        runs = {
-            q["id"]: [h.record.passage_id for h in search(ectx, q["query"], k=K, mode=mode)] for q in queries
+
+# ----------------------------------------------------------------- per corpus
+class Lists:
+    """Each query's BM25 and dense candidates on one corpus, and the section lookup."""
+
+    def __init__(self, prepared: Prepared) -> None:
+        engine = prepared.engine
+        self.prepared = prepared
+        self.section_of: Callable[[int], tuple[str, float]] = engine._section_of
+        self.by_query: dict[str, tuple[list[int], list[int]]] = {
+            q["id"]: engine.ranked_lists(q["query"], FETCH) for q in prepared.corpus.queries
         }
-        summary = evaluate_run(runs, qrels, k=K)
-        by_kind = {}
-        for kind in kinds:
-            ids = {q["id"] for q in queries if q.get("kind", "all") == kind}
-            sub = evaluate_run({i: runs[i] for i in ids}, {i: qrels[i] for i in ids}, k=K)
-            by_kind[kind] = {
-                "ndcg@10": sub.ndcg,
-                "recall@10": sub.recall,
-                "mrr": sub.mrr,
-                "queries": len(ids),
-            }
-        out["modes"][mode] = {
-            "ndcg@10": summary.ndcg,
-            "recall@10": summary.recall,
-            "mrr": summary.mrr,
-            "by_kind": by_kind,
+
+    def run(self, ranker: Callable[[list[int], list[int]], list[int]]) -> dict[str, list[int]]:
+        return {qid: ranker(b, d)[:K] for qid, (b, d) in self.by_query.items()}
+
+    def hybrid(self, policy: RankingPolicy) -> dict[str, list[int]]:
+        return self.run(lambda b, d: [pid for pid, _ in fuse_hybrid(b, d, policy, self.section_of)])
+
+    def score(self, runs: dict[str, list[int]], ids: set[str] | None = None) -> MetricSummary:
+        qrels = self.prepared.qrels
+        if ids is not None:
+            qrels = {q: g for q, g in qrels.items() if q in ids}
+        return evaluate_run(runs, qrels, k=K)
+
+
+def _figures(summary: MetricSummary) -> dict[str, float]:
+    return {"ndcg@10": summary.ndcg, "recall@10": summary.recall, "mrr": summary.mrr}
+
+
+def _fold_of(query_id: str, folds: int) -> int:
+    digits = re.sub(r"\D", "", query_id)
+    return (int(digits) if digits else sum(map(ord, query_id))) % folds
+
+
+def _choose(
+    grid: Sequence[RankingPolicy], table: dict[str, list[dict[str, float]]], keep: Callable[[str], bool]
+) -> int:
+    """Index of the policy with the best mean (over corpora) nDCG on the queries ``keep`` accepts.
+
+    ``table[corpus][i]`` holds policy ``i``'s nDCG per query id. Ties go to the earlier policy.
+    """
+    best, best_score = 0, -1.0
+    for i in range(len(grid)):
+        means = []
+        for per_query in table.values():
+            chosen = [v for q, v in per_query[i].items() if keep(q)]
+            if chosen:
+                means.append(sum(chosen) / len(chosen))
+        score = sum(means) / len(means) if means else 0.0
+        if score > best_score + 1e-12:
+            best, best_score = i, score
+    return best
+
+
+def _out_of_fold(
+    lists: dict[str, Lists], grid: Sequence[RankingPolicy], table: dict[str, list[dict[str, float]]], folds: int
+) -> tuple[dict[str, dict[str, list[int]]], list[str]]:
+    """Each tunable corpus's hybrid run with every query ranked by a policy fitted without its fold."""
+    runs: dict[str, dict[str, list[int]]] = {name: {} for name in table}
+    chosen: list[str] = []
+    for fold in range(folds):
+
+        def training(query_id: str, held_out: int = fold) -> bool:
+            return _fold_of(query_id, folds) != held_out
+
+        pick = grid[_choose(grid, table, training)]
+        chosen.append(pick.describe())
+        for name in table:
+            held = {q for q in lists[name].by_query if _fold_of(q, folds) == fold}
+            hybrid = lists[name].hybrid(pick)
+            runs[name].update({q: hybrid[q] for q in held})
+    return runs, chosen
+
+
+def _encoder_speed(ctx: AppContext, prepared: Sequence[Prepared], queries: Sequence[str]) -> dict[str, float | None]:
+    encoder = getattr(ctx.encoder, "inner", ctx.encoder)
+    encoded = sum(p.encoded.passages_encoded for p in prepared)
+    seconds = sum(p.encoded.seconds for p in prepared)
+    timings = []
+    for text in list(queries)[:30]:
+        started = time.perf_counter()
+        encoder.encode([text])
+        timings.append((time.perf_counter() - started) * 1000)
+    return {
+        "passages_encoded": encoded,
+        "passages_per_s": encoded / seconds if seconds > 0 else None,
+        "query_ms_median": statistics.median(timings) if timings else None,
+    }
+
+
+def run_search_eval(
+    ctx: AppContext,
+    queries_path: Path,
+    *,
+    heldout: Path | None = HELDOUT,
+    heldout_format: str = "docx",
+    folds: int = FOLDS,
+) -> dict[str, Any]:
+    """Metrics per corpus and mode: bm25, dense, hybrid (out of fold), hybrid as shipped, before."""
+    cache_dir = ctx.settings.data_dir / "eval-cache"
+    corpora = sample_corpora(queries_path, cache_dir / "rendered")
+    if heldout is not None:
+        corpora += heldout_corpora(heldout, fmt=heldout_format)
+    cache = EmbeddingCache(cache_dir / "embeddings", ctx.encoder.model_id)
+    prepared = [prepare(ctx, corpus, cache) for corpus in corpora]
+    lists = {p.corpus.name: Lists(p) for p in prepared}
+    grid = policy_grid()
+    tunable = [p.corpus.name for p in prepared if p.corpus.tunable]
+    table = {
+        name: [
+            {q: s.ndcg for q, s in lists[name].score(lists[name].hybrid(policy)).per_query.items()} for policy in grid
+        ]
+        for name in tunable
+    }
+    oof_runs, fold_choices = _out_of_fold(lists, grid, table, folds)
+    fitted = grid[_choose(grid, table, lambda _q: True)]
+    out: dict[str, Any] = {
+        "k": K,
+        "encoder": ctx.encoder.model_id,
+        "fitted_policy": fitted.describe(),
+        "shipped_policy": DEFAULT_POLICY.describe(),
+        "fold_policies": fold_choices,
+        "speed": _encoder_speed(ctx, prepared, [q["query"] for q in corpora[0].queries]),
+        "corpora": {},
+    }
+    for p in prepared:
+        name, ls = p.corpus.name, lists[p.corpus.name]
+        modes = {
+            "bm25": ls.run(lambda b, _d: b),
+            "dense": ls.run(lambda _b, d: d),
+            "hybrid": oof_runs[name] if name in oof_runs else ls.hybrid(fitted),
+            "hybrid-shipped": ls.hybrid(DEFAULT_POLICY),
+            "hybrid-no-prior": ls.hybrid(replace(fitted, prior_strength=0.0)),
+            "hybrid-before": ls.run(partial(legacy_hybrid, section_of=ls.section_of)),
         }
-    ectx.close()
+        out["corpora"][name] = {
+            "in_distribution": p.corpus.in_distribution,
+            "tunable": p.corpus.tunable,
+            "documents": len(p.corpus.files),
+            "passages": p.passages,
+            "unclassified_share": p.sections_unclassified,
+            "queries": len(ls.score(modes["bm25"]).per_query),
+            "unmapped_judgments": p.unmapped,
+            "modes": {mode: _figures(ls.score(run)) for mode, run in modes.items()},
+        }
     return out
 
 
 def format_search_eval(result: dict[str, Any]) -> str:
-    """A table of the metrics per mode and per query kind."""
+    """One column per corpus (nDCG@10 / Recall@10 / MRR), one row per mode."""
+    corpora = result["corpora"]
+    names = list(corpora)
+    width = 20
+    head = f"{'':<15}" + "".join(
+        f"{n + (' [ID]' if corpora[n]['in_distribution'] else ' [OOD]'):>{width}}" for n in names
+    )
     lines = [
-        f"{result['queries']} queries, k={result['k']}, {result['unmapped_judgments']} unmapped judgments",
-        f"{'mode':<8} {'subset':<11} {'nDCG@10':>8} {'R@10':>7} {'MRR':>7}",
+        f"encoder {result['encoder']}; hybrid = out of fold ({len(result['fold_policies'])} query folds) on tunable "
+        f"corpora, fitted on all of them for frozen ones; shipped: {result['shipped_policy']}; "
+        f"fitted on all tunable: {result['fitted_policy']}",
+        head,
+        f"{'':<15}" + "".join(f"{'nDCG  R@10   MRR':>{width}}" for _ in names),
     ]
-    for mode, m in result["modes"].items():
-        lines.append(f"{mode:<8} {'all':<11} {m['ndcg@10']:>8.3f} {m['recall@10']:>7.3f} {m['mrr']:>7.3f}")
-        for kind, s in m["by_kind"].items():
-            lines.append(f"{'':<8} {kind:<11} {s['ndcg@10']:>8.3f} {s['recall@10']:>7.3f} {s['mrr']:>7.3f}")
+    for mode in ("bm25", "dense", "hybrid", "hybrid-shipped", "hybrid-no-prior", "hybrid-before"):
+        cells = []
+        for n in names:
+            m = corpora[n]["modes"][mode]
+            cells.append(f"{m['ndcg@10']:.3f} {m['recall@10']:.3f} {m['mrr']:.3f}".rjust(width))
+        lines.append(f"{mode:<15}" + "".join(cells))
+    facts = [
+        f"{n}: {c['documents']} docs, {c['passages']} passages ({c['unclassified_share']:.0%} unclassified), "
+        f"{c['queries']} queries, {c['unmapped_judgments']} unmapped judgments"
+        + ("" if c["tunable"] else ", frozen (report only)")
+        for n, c in corpora.items()
+    ]
+    guard = []
+    for n, c in corpora.items():
+        m = c["modes"]
+        best_single = max(m["bm25"]["ndcg@10"], m["dense"]["ndcg@10"])
+        verdict = "ok" if m["hybrid"]["ndcg@10"] >= best_single else "WORSE than the better single mode"
+        guard.append(f"{n}: hybrid {m['hybrid']['ndcg@10']:.3f} vs best single {best_single:.3f}: {verdict}")
+    speed = result["speed"]
+    rate = speed["passages_per_s"]
+    lines += [*facts, *guard]
+    lines.append(
+        f"encoder speed: {speed['passages_encoded']} passages encoded"
+        + (f" at {rate:.1f}/s" if rate else " (all cached)")
+        + (f"; single query {speed['query_ms_median']:.1f} ms (median)" if speed["query_ms_median"] else "")
+    )
+    lines.append("fold policies: " + "; ".join(result["fold_policies"]))
     return "\n".join(lines)

@@ -20,8 +20,9 @@ from index.dense import DenseIndex, DenseKind, HnswStorage
 from index.encoder import Encoder
 from index.errors import IndexMismatchError, NotIndexedError, QueryError
 from index.filters import FilterColumns
-from index.fusion import FUSERS, get_fuser, rrf
+from index.fusion import FUSERS, get_fuser
 from index.manifest import REBUILD_HINT, IndexManifest, corpus_hash
+from index.ranking import DEFAULT_POLICY, RankingPolicy, fuse_hybrid, section_prior
 from index.records import PassageRecord, ReviewGroup, SearchFilters, SearchHit
 from index.similarity import ReviewProfiles, SimilarReview, build_profiles, similar_reviews, surface_forms
 from index.snippets import highlight
@@ -35,16 +36,6 @@ OVERFETCH = 3  # hybrid fetches this many times offset + k from each retriever .
 MIN_CANDIDATES = 50  # ... and at least this many
 ANN_THRESHOLD = 200_000
 BUILD_CHUNK = 50_000
-HYBRID_RRF_WEIGHTS = (1.0, 2.0)
-"""Hybrid RRF weights for (BM25, dense): paraphrase queries are common, so meaning counts double."""
-SECTION_PRIOR: dict[str, float] = {
-    **dict.fromkeys(("practice_learning", "analysis", "good_practice", "recommendations", "conclusions"), 1.0),
-    **dict.fromkeys(("circumstances", "timeline", "family_involvement", "equality", "parallel", "other"), 0.8),
-}
-"""Hybrid ranking prior by section kind: lessons live in learning, analysis and recommendation sections;
-process sections (methodology, terms of reference, panel, front matter, statements) count 0.5. The
-pure ``bm25`` and ``dense`` modes apply no prior."""
-PROCESS_SECTION_PRIOR = 0.5
 
 Ranked = list[tuple[int, float]]
 
@@ -165,11 +156,14 @@ class SearchEngine:
         filters: SearchFilters = SearchFilters(),
         fusion: str = "rrf",
         offset: int = 0,
+        policy: RankingPolicy | None = None,
     ) -> list[SearchHit]:
         """One page of results: ranks ``offset + 1`` to ``offset + k``.
 
         ``mode`` is ``hybrid`` (BM25 and dense lists fused by ``fusion``), ``bm25`` or ``dense``.
-        Scores are BM25 scores, cosine similarities or fused scores respectively.
+        Scores are BM25 scores, cosine similarities or fused scores respectively. Hybrid RRF
+        follows ``policy`` (default :data:`index.ranking.DEFAULT_POLICY`): its k, weights and
+        confidence-gated section prior. The pure modes apply no prior.
         """
         text = validate_query(query)
         if mode not in MODES:
@@ -182,22 +176,17 @@ class SearchEngine:
         if allowed is not None and not allowed.size:
             return []
         fetch = max(need * OVERFETCH, MIN_CANDIDATES) if mode == "hybrid" else need
-        bm25: Ranked = _pairs(self._sparse.search(text, fetch, allowed)) if mode != "dense" else []
-        dense: Ranked = []
-        if mode != "bm25":
-            vector = self.encoder.encode([text])[0]
-            dense = _pairs(self._dense.search(vector, fetch, allowed))
+        bm25, dense = self._retrieve(text, mode, fetch, allowed)
         if mode == "bm25":
             ranked = bm25
         elif mode == "dense":
             ranked = dense
-        else:
-            fused = (
-                rrf([[pid for pid, _ in bm25], [pid for pid, _ in dense]], weights=HYBRID_RRF_WEIGHTS)
-                if fusion == "rrf"
-                else get_fuser(fusion)([bm25, dense])
+        elif fusion == "rrf":
+            ranked = fuse_hybrid(
+                [pid for pid, _ in bm25], [pid for pid, _ in dense], policy or DEFAULT_POLICY, self._section_of
             )
-            ranked = self._with_section_prior(fused)
+        else:
+            ranked = self._with_section_prior(get_fuser(fusion)([bm25, dense]), policy or DEFAULT_POLICY)
         bm25_ranks = {pid: rank for rank, (pid, _) in enumerate(bm25, start=1)}
         dense_ranks = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
         terms = query_terms(text)
@@ -206,12 +195,41 @@ class SearchEngine:
             for pid, score in ranked[offset:need]
         ]
 
-    def _with_section_prior(self, ranked: Ranked) -> Ranked:
-        """Scores multiplied by :data:`SECTION_PRIOR` of each passage's section, re-sorted (ties by id)."""
-        weighted = [
-            (pid, score * SECTION_PRIOR.get(self._by_id[pid].section_kind, PROCESS_SECTION_PRIOR))
-            for pid, score in ranked
-        ]
+    def ranked_lists(
+        self, query: str, fetch: int = MIN_CANDIDATES, filters: SearchFilters = SearchFilters()
+    ) -> tuple[list[int], list[int]]:
+        """The BM25 and dense candidate ids for ``query``, best first (what hybrid fuses).
+
+        The search evaluation fuses these under many policies without searching again.
+        """
+        text = validate_query(query)
+        allowed = self._columns.allowed_ids(filters)
+        if allowed is not None and not allowed.size:
+            return [], []
+        bm25, dense = self._retrieve(text, "hybrid", fetch, allowed)
+        return [pid for pid, _ in bm25], [pid for pid, _ in dense]
+
+    def _retrieve(self, text: str, mode: str, fetch: int, allowed: np.ndarray | None) -> tuple[Ranked, Ranked]:
+        bm25: Ranked = _pairs(self._sparse.search(text, fetch, allowed)) if mode != "dense" else []
+        dense: Ranked = []
+        if mode != "bm25":
+            vector = self.encoder.encode([text])[0]
+            dense = _pairs(self._dense.search(vector, fetch, allowed))
+        return bm25, dense
+
+    def _section_of(self, passage_id: int) -> tuple[str, float]:
+        record = self._by_id[passage_id]
+        return record.section_kind, record.section_confidence
+
+    def _with_section_prior(self, ranked: Ranked, policy: RankingPolicy) -> Ranked:
+        """Scores times each passage's confidence-gated section prior, re-sorted (ties by id)."""
+        weighted = []
+        for pid, score in ranked:
+            kind, confidence = self._section_of(pid)
+            prior = section_prior(
+                kind, confidence, strength=policy.prior_strength, min_confidence=policy.min_confidence
+            )
+            weighted.append((pid, score * prior))
         return sorted(weighted, key=lambda item: (-item[1], item[0]))
 
     def _hit(

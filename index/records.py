@@ -26,6 +26,9 @@ class PassageRecord:
     section_heading: str = ""
     agencies: tuple[str, ...] = ()
     standards: tuple[str, ...] = ()
+    section_confidence: float = 1.0
+    """How surely ingest read ``section_kind`` (0..1); hybrid ranking keys its prior on the kind only
+    when this reaches the engine's confidence line."""
 
 
 @dataclass(frozen=True)

@@ -330,7 +330,10 @@ def load_passage_records(
     Reads plain columns, not ORM objects: about 3x quicker at 100k passages.
     """
     size = func.length(Passage.embedding) == dimension * 4
-    columns: list[Any] = [Passage.id, Passage.review_id, Passage.text, Passage.page, Section.kind, Section.heading]
+    columns: list[Any] = [
+        Passage.id, Passage.review_id, Passage.text, Passage.page, Section.kind, Section.heading,
+        Section.kind_confidence,
+    ]
     if vectors:
         columns.append(Passage.embedding)
     stmt = (
@@ -351,7 +354,7 @@ def load_passage_records(
         agencies[rid] = (*agencies.get(rid, ()), agency)
     records: list[PassageRecord] = []
     for row in rows:
-        pid, rid, text, page, kind, heading = row[:6]
+        pid, rid, text, page, kind, heading, confidence = row[:7]
         _, reference, title, review_type, board, year = reviews[rid]
         records.append(
             PassageRecord(
@@ -368,11 +371,12 @@ def load_passage_records(
                 section_heading=heading,
                 agencies=agencies.get(rid, ()),
                 standards=standards.get(pid, ()),
+                section_confidence=confidence,
             )
         )
     if not vectors or not rows:
         return records, np.zeros((0, dimension), np.float32)
-    matrix = np.frombuffer(b"".join(r[6] for r in rows), dtype=np.float32).reshape(len(rows), dimension).copy()
+    matrix = np.frombuffer(b"".join(r[7] for r in rows), dtype=np.float32).reshape(len(rows), dimension).copy()
     return records, matrix
 
 

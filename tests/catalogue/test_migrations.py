@@ -111,9 +111,7 @@ def test_0002_replaces_the_tag_index_and_keeps_the_data(database_url: str, tmp_p
     engine.dispose()
 
 
-def test_0003_adds_section_kind_confidence_sure_for_classified_kinds_only(
-    database_url: str, tmp_path: Path
-) -> None:
+def test_0003_adds_section_kind_confidence_sure_for_classified_kinds_only(database_url: str, tmp_path: Path) -> None:
     engine = _at_old_revision_with_data(database_url, "0002", tmp_path)
     with engine.begin() as conn:
         review_id = conn.exec_driver_sql("SELECT id FROM reviews").scalar_one()

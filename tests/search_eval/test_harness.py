@@ -1,0 +1,115 @@
+"""The search-evaluation harness: misread re-renderings, judgment mapping, the embedding cache,
+out-of-fold choice, and one small corpus ingested into a throwaway catalogue (hashing encoder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gwersi.eval_corpora import (
+    SAMPLE_QUERIES,
+    SAMPLE_SOURCES,
+    Corpus,
+    EmbeddingCache,
+    Encoded,
+    _map_judgments,
+    _queries_for,
+    prepare,
+    read_queries,
+    render_misread,
+)
+from gwersi.search_eval import _choose, _fold_of
+from index.encoder import HashingEncoder
+from index.ranking import RankingPolicy
+
+DOCS = ("cpr_flint_2", "cpr_cvrsb_2018")
+
+
+@pytest.mark.parametrize("style", ["bold-plain", "renamed"])
+def test_misread_renderings_hide_the_layout(style: str, tmp_path: Path) -> None:
+    from docx import Document
+
+    path = render_misread(SAMPLE_SOURCES / "cpr_flint_2.md", tmp_path / "x.docx", style)  # type: ignore[arg-type]
+    paragraphs = Document(str(path)).paragraphs
+    headings = [p.text for p in paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+    if style == "bold-plain":
+        assert headings == []
+        assert any(p.runs and p.runs[0].bold and "Learning point 1" in p.text for p in paragraphs)
+    else:
+        assert "Part 1" in headings and not any("organisational learning" in h for h in headings)
+    assert any(p.text.startswith("Father was listed on Child B") for p in paragraphs)
+
+
+def test_judgments_map_to_the_passage_holding_the_quote_even_across_a_split() -> None:
+    by_doc = {"d": [(1, "the first passage says hello"), (2, "world and more")]}
+    queries = [
+        {"id": "q1", "judgments": [{"doc": "d", "quote": "Says  HELLO", "grade": 2}]},
+        {"id": "q2", "judgments": [{"doc": "d", "quote": "zzzzzzzz world and more", "grade": 3}]},
+        {
+            "id": "q3",
+            "judgments": [
+                {"doc": "d", "quote": "not there at all", "grade": 1},
+                {"doc": "other", "quote": "hello", "grade": 1},
+            ],
+        },
+    ]
+    qrels, unmapped = _map_judgments(queries, by_doc)
+    assert qrels == {"q1": {1: 2}, "q2": {2: 3}, "q3": {}}
+    assert unmapped == 2
+
+
+def test_queries_are_restricted_to_the_corpus_documents() -> None:
+    queries = [{"id": "a", "judgments": [{"doc": "x"}, {"doc": "y"}]}, {"id": "b", "judgments": [{"doc": "y"}]}]
+    assert _queries_for(queries, {"x"}) == ({"id": "a", "judgments": [{"doc": "x"}]},)
+
+
+class CountingEncoder(HashingEncoder):
+    def __init__(self) -> None:
+        super().__init__(16)
+        self.calls: list[int] = []
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        self.calls.append(len(texts))
+        return super().encode(texts)
+
+
+def test_the_embedding_cache_encodes_each_text_once_and_persists(tmp_path: Path) -> None:
+    encoder = CountingEncoder()
+    cache = EmbeddingCache(tmp_path, encoder.model_id)
+    first = cache.encode(encoder, ["a b", "c d", "a b"], 8, cost := Encoded())
+    assert encoder.calls == [2] and cost.passages_encoded == 2
+    cache.save()
+    again = EmbeddingCache(tmp_path, encoder.model_id).encode(encoder, ["c d", "a b"], 8, Encoded())
+    assert encoder.calls == [2]
+    np.testing.assert_allclose(again, first[[1, 0]])
+
+
+def test_out_of_fold_choice_never_sees_the_held_out_fold() -> None:
+    grid = [RankingPolicy(rrf_k=10), RankingPolicy(rrf_k=60)]
+    table = {"c": [{"q1": 1.0, "q2": 0.0}, {"q1": 0.0, "q2": 0.9}]}
+    assert _choose(grid, table, lambda q: True) == 0  # 0.5 vs 0.45
+    assert _choose(grid, table, lambda q: q != "q1") == 1
+    assert _choose(grid, table, lambda q: q != "q2") == 0
+    assert {_fold_of(f"q{i:03d}", 5) for i in range(10)} == set(range(5))
+
+
+def test_a_corpus_ingests_into_a_throwaway_catalogue_and_its_judgments_map(tmp_path: Path) -> None:
+    from gwersi.context import AppContext
+    from gwersi.settings import Settings
+
+    files = tuple(render_misread(SAMPLE_SOURCES / f"{d}.md", tmp_path / "files" / f"{d}.docx", "renamed") for d in DOCS)
+    corpus = Corpus("tiny", files, _queries_for(read_queries(SAMPLE_QUERIES), set(DOCS)))
+    ctx = AppContext(Settings(data_dir=tmp_path / "data", encoder="hashing"))
+    cache = EmbeddingCache(tmp_path / "cache", ctx.encoder.model_id)
+    prepared = prepare(ctx, corpus, cache)
+    assert prepared.unmapped == 0 and prepared.passages > 20
+    assert 0 < prepared.sections_unclassified < 1
+    assert prepared.encoded.passages_encoded == prepared.passages
+    again = prepare(ctx, corpus, EmbeddingCache(tmp_path / "cache", ctx.encoder.model_id))
+    assert again.encoded.passages_encoded == 0  # every vector came from the cache
+    qid = next(q["id"] for q in corpus.queries if prepared.qrels[q["id"]])
+    bm25, dense = prepared.engine.ranked_lists(next(q["query"] for q in corpus.queries if q["id"] == qid), 10)
+    assert bm25 and dense
+    ctx.close()
