@@ -40,6 +40,17 @@ REFERENCE_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 """Board reference styles: "CPR CTMSB 8/2020", "WGSB CPR 1/2021", "APR CONWY 1", "DHR Cardiff 2019/1"."""
 
+_REF_PREFIX = rf"(?:[A-Z][A-Z&]{{1,7}}|{_LA_NAMES}|Gwent|Dyfed[- ]Powys|Cwm Taf|North Wales|West Glamorgan)"
+GENERAL_REFERENCE = re.compile(
+    rf"(?<![\w/])(?:{_REF_PREFIX}[ \t-]+){{0,2}}(?P<t1>{TYPES})"
+    r"(?:[ \t-]+(?P<place>[A-Z][A-Za-z&'’]{1,24}))?"
+    r"[ \t-]+(?P<num>S?\d{1,4}(?:[ \t]?[/-][ \t]?\d{1,4})?)(?![\w/])"
+)
+"""Any other printed form: a review-type token with board or place words around it and a number that
+may carry the year in either order ("HIW MHHR 2024/02", "OWHR Swansea 01/2024", "SUSR GSB 02-2025",
+"DHR-NWPT-2022-03", "APR CTMSB 11"). Read on the cover only: in the body such words are prose."""
+_LEFT_TOKEN = re.compile(r"(?:^|(?<=[ \t]))(?:[A-Z][A-Z&]{1,7})[ \t]+$")
+
 _TYPE_NAMES = (
     ("CPR", r"Child Practice Review"),
     ("APR", r"Adult Practice Review"),
@@ -115,13 +126,33 @@ AGE_EXPRESSION = re.compile(
     rf"(?:then\s+)?aged\s+(?P<n1>{_NUM})(?:\s+(?P<u1>{_UNIT}))?\b"
     rf"|(?P<n2>{_NUM})[- ](?P<u2>{_UNIT})[- ]old\b"
     rf"|(?P<n3>{_NUM})\s+(?P<u3>{_UNIT})(?:\s+and\s+\S+\s+months?)?\s+old\b"
-    rf"|then\s+(?P<n4>{_NUM})\b",
+    rf"|then\s+(?P<n4>{_NUM})\b"
+    rf"|(?:baby|infant|child|boy|girl|man|woman) of (?P<n5>{_NUM})\s+(?P<u5>{_UNIT})\b"
+    rf"|(?:had\s+)?(?:just\s+)?turned\s+(?P<n6>{_NUM})\b",
     re.IGNORECASE,
 )
-_LINK = re.compile(
-    r"[’'\"”]?(?:\s*\([^)]{0,100}\))?(?:,[^,.;]{0,80},)?\s*(?:,\s*|\s+(?:is|was)\s+(?:(?:a|an)\s+"
-    r"(?:[a-z-]+\s+){0,2}?(?:boy|girl|man|woman|child|baby|infant|person)\s+who\s+(?:is|was)\s+|(?:a|an)\s+)?)"
+"""An age as reports print it: "aged 22 months", "a 3-year-old", "13 weeks old", "then six",
+"a baby of eight weeks", "had turned 80"."""
+_BARE_AGE = re.compile(rf"(?:\s*,\s*|\s+(?:was|is)\s+)(?P<n>{_NUM})(?=\s*[,.;)]|\s+(?:at|when|and)\b)", re.IGNORECASE)
+"""An age printed bare right after the name: "Ffion was forty-one.", "Adult F, 44,"."""
+_DECADE = re.compile(
+    r"\bin\s+(?:his|her|their)\s+(?P<part>early|mid|mid-|late)?\s*"
+    r"(?P<decade>teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
+    re.IGNORECASE,
 )
+_DECADE_START = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
+                 "eighties": 80, "nineties": 90}
+_LIFE_STAGE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bunborn\b", re.IGNORECASE), "unborn"),
+    (re.compile(r"\bnew-?born\b", re.IGNORECASE), "infant_<1"),
+    (re.compile(r"\btoddler\b", re.IGNORECASE), "1-4"),
+    (re.compile(r"\bcare[- ]leaver\b|\bleaving care\b|\bleft (?:foster )?care\b", re.IGNORECASE), "18-24"),
+    (re.compile(r"\bpensioner\b|\bretired\b|\bin retirement\b", re.IGNORECASE), "65+"),
+)
+"""Life stages that place a subject in a band when no age is printed."""
+_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+_OTHER_PERSON = re.compile(rf"\b{_LABEL}|\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z]\b")
+"""Another pseudonym in the sentence: an age printed after it is that person's."""
 
 
 def age_band(value: int, unit: str = "years") -> str:
@@ -150,18 +181,28 @@ def parse_number(token: str) -> int | None:
     return int(token) if token.isdigit() else NUMBER_WORDS.get(token)
 
 
-def find_reference(text: str) -> tuple[str, int | None, str | None, str | None] | None:
-    """The first board reference printed in ``text``: (as printed, year, board name, type token)."""
-    best: tuple[int, re.Match[str]] | None = None
-    for pattern in REFERENCE_PATTERNS:
+def find_reference(text: str, *, cover: bool = False) -> tuple[str, int | None, str | None, str | None] | None:
+    """The first board reference printed in ``text``: (as printed, year, board name, type token).
+
+    On a ``cover`` any printed form counts (:data:`GENERAL_REFERENCE`), and a board acronym printed
+    just before it on the same line is part of it ("NWSB APR CONWY 3").
+    """
+    best: tuple[int, int, re.Match[str]] | None = None
+    for pattern in (*REFERENCE_PATTERNS, GENERAL_REFERENCE) if cover else REFERENCE_PATTERNS:
         match = pattern.search(text)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), match)
+        if match and (best is None or (match.start(), -match.end()) < best[:2]):
+            best = (match.start(), -match.end(), match)
     if best is None:
         return None
-    match = best[1]
+    match = best[2]
     groups = match.groupdict()
     year_text = groups.get("year") or groups.get("year2") or groups.get("year3")
+    if year_text is None and groups.get("num"):
+        year_text = next((y for y in re.findall(r"\d{4}", groups["num"]) if 1990 <= int(y) <= 2039), None)
+    start = match.start()
+    if cover:
+        left = _LEFT_TOKEN.search(text, max(0, start - 12), start)
+        start = left.start() if left else start
     token = (groups.get("board") or "").upper()
     board = BOARD_TOKENS.get(token) or next((b for t, b in BOARD_TOKENS.items() if t.upper() == token), None)
     if board is None and groups.get("la"):
@@ -169,7 +210,8 @@ def find_reference(text: str) -> tuple[str, int | None, str | None, str | None] 
     kind = groups.get("t1") or groups.get("t2")
     if kind is None and "Practice Review" in match.group(0):
         kind = "CPR" if "Child" in match.group(0) else "APR"
-    return re.sub(r"\s+", " ", match.group(0)), int(year_text) if year_text else None, board, kind
+    printed = text[start : match.end()]
+    return re.sub(r"\s+", " ", printed), int(year_text) if year_text else None, board, kind
 
 
 def _board_for_la(la: str) -> str | None:
@@ -286,24 +328,74 @@ def find_subject(front: str, body: str, kind: str | None) -> str | None:
 
 
 def find_age_band(subject: str | None, front: str, body: str) -> str:
-    """Age band of the subject from an age stated next to their name ("Child A was two years old")."""
-    if subject:
-        name = re.escape(subject)
-        for text in (front, body):
-            for mention in re.finditer(rf"(?<![\w])[‘'\"“]?{name}(?![\w])", text):
-                link = _LINK.match(text, mention.end())
-                if link is None:
-                    continue
-                age = AGE_EXPRESSION.match(text, link.end())
-                if age:
-                    return _band_of(age)
+    """Age band of the subject, read from what the report says about them.
+
+    In order: an age printed next to the subject's name (after it in the same sentence, before any
+    other person is named, or just before it: "a 3-year-old, Child T"), on the cover, then in the
+    body; an age range ("in her seventies"); a life stage said of the subject ("a care leaver",
+    "a pensioner", "newborn"). ``unknown`` only when the report says none of these.
+    """
+    mentions = _subject_sentences(subject, front, body) if subject else []
+    for sentence, start, end in mentions:
+        band = _age_near(sentence, start, end)
+        if band:
+            return band
+    for sentence, _start, _end in mentions:
+        match = _DECADE.search(sentence)
+        if match:
+            return _decade_band(match)
+    for sentence, _start, _end in mentions:
+        for pattern, band in _LIFE_STAGE:
+            if pattern.search(sentence):
+                return band
     if re.search(r"\bunborn\b", front, re.IGNORECASE):
         return "unborn"
     return "unknown"
 
 
+def _subject_sentences(subject: str, front: str, body: str) -> list[tuple[str, int, int]]:
+    """(sentence, start, end of the name in it) for each mention of the subject: cover first."""
+    name = re.compile(rf"(?<![\w])[‘'\"“]?{re.escape(subject)}(?![\w])[’'\"”]?", re.IGNORECASE)
+    out: list[tuple[str, int, int]] = []
+    for text in (front, body):
+        for sentence in _SENTENCE.finditer(text):
+            out.extend((sentence.group(0), m.start(), m.end()) for m in name.finditer(sentence.group(0)))
+            if len(out) > 60:
+                return out
+    return out
+
+
+def _age_near(sentence: str, at: int, name_end: int) -> str | None:
+    """The band of an age printed beside the name found at ``sentence[at:name_end]``."""
+    bare = _BARE_AGE.match(sentence, name_end)
+    if bare:
+        value = parse_number(bare.group("n"))
+        if value is not None and value < 110:
+            return age_band(value)
+    after = sentence[name_end:]
+    other = _OTHER_PERSON.search(after)
+    limit = other.start() if other else len(after)
+    for match in AGE_EXPRESSION.finditer(after[:limit]):
+        return _band_of(match)
+    before = sentence[max(0, at - 40) : at]
+    for match in AGE_EXPRESSION.finditer(before):
+        if not re.search(r"[.;]", before[match.end():]):
+            return _band_of(match)
+    return None
+
+
+def _decade_band(match: re.Match[str]) -> str:
+    decade = match.group("decade").lower()
+    part = (match.group("part") or "").lower().rstrip("-")
+    if decade == "teens":
+        return {"early": "11-15", "late": "18-24"}.get(part, "unknown")
+    start = _DECADE_START[decade]
+    offset = {"early": 1, "mid": 5, "late": 8}.get(part, 5)
+    return age_band(start + offset)
+
+
 def _band_of(match: re.Match[str]) -> str:
-    for n, u in (("n1", "u1"), ("n2", "u2"), ("n3", "u3"), ("n4", None)):
+    for n, u in (("n1", "u1"), ("n2", "u2"), ("n3", "u3"), ("n4", None), ("n5", "u5"), ("n6", None)):
         if match.group(n):
             value = parse_number(match.group(n))
             unit = (match.group(u) if u else None) or "years"
@@ -317,7 +409,7 @@ def extract_metadata(text: str, sections: list[Section], *, title: str) -> Revie
     front = text[front_sections[0].char_start : front_sections[0].char_end] if front_sections else text[:1500]
     excluded = [s for s in sections if s.kind in ("wg_use_only", "front_matter")]
     body = _without(text, excluded)
-    reference = find_reference(front) or find_reference(text)
+    reference = find_reference(front, cover=True) or find_reference(text)
     ref_text, ref_year, ref_board, ref_type = reference if reference else (None, None, None, None)
     kind = review_type(front, body, ref_type)
     subject = find_subject(front, body, kind)
