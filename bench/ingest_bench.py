@@ -1,20 +1,40 @@
-"""Ingest benchmark: parse (and store) the samples replicated to N documents.
+"""Ingest benchmark: the whole ingest, stage by stage, against the encoder alone in the same run.
 
-Prints parse throughput (documents/s, PDF pages/s, MB/s), store throughput into a throw-away SQLite
-catalogue, and peak resident memory. Run: ``python -m bench.ingest_bench --docs 500``.
+1. The corpus: the samples as they are, or replicated to ``--docs`` documents. Each copy is
+   perturbed deterministically (its printed reference gets a copy number, in the file's own text
+   layer: Markdown text, DOCX XML, PDF content stream), so every copy is a distinct review that is
+   really parsed, stored, embedded, tagged and indexed (same-hash or same-reference copies would be
+   no-ops or updates).
+2. End to end: :func:`gwersi.pipeline.ingest_and_process` (what ``gwersi ingest`` runs) into a fresh
+   throw-away data folder, with a fresh context, so the encoder and the tagger are loaded inside the
+   timed window. Stage seconds come from :class:`ingest.timing.StageTimes` (parse stages are summed
+   over worker processes, so they can add up to more than the wall time).
+3. The encoder alone: the same passages (read back from the catalogue) encoded in one call by the
+   same packaged model, timed in the same process right after.
+
+Prints both, their ratio (encoder seconds / end-to-end seconds: 1.0 means ingest costs no more
+than embedding), peak memory (this process, and the largest child) and the machine load before
+and after. Run: ``gwersi bench ingest --docs 500`` or ``python -m bench.ingest_bench --docs 24``.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import hashlib
+import contextlib
+import io
+import os
+import re
 import resource
+import shutil
 import tempfile
 import time
+import zipfile
 from pathlib import Path
+from typing import Any
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+FORMATS = (".pdf", ".docx", ".md", ".txt")
+_DIGITS = re.compile(r"\d+")
 
 
 def peak_rss_mb() -> float:
@@ -22,80 +42,241 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(docs: int = 500, samples: Path = SAMPLES, store: bool = True) -> dict[str, float]:
-    """Parse ``docs`` documents cycling through the samples; optionally store each as a distinct review."""
-    from ingest.pipeline import parse_file
+def peak_child_rss_mb() -> float:
+    """Peak resident memory of the largest finished child process (parse workers, index builds), MiB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-    files = sorted(p for p in samples.iterdir() if p.suffix.lower() in (".pdf", ".docx", ".md", ".txt"))
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages, as ``uptime`` prints them."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+# ---------------------------------------------------------------------------- corpus
+
+
+def sample_files(samples: Path = SAMPLES) -> list[Path]:
+    """The sample review files, sorted."""
+    files = sorted(p for p in samples.iterdir() if p.suffix.lower() in FORMATS)
     if not files:
         raise SystemExit(f"no samples in {samples}")
-    parsed = []
-    pages = 0
-    pdf_docs = 0
-    pdf_seconds = 0.0
-    size = 0
-    t0 = time.perf_counter()
+    return files
+
+
+def copy_reference(reference: str, copy: int) -> str:
+    """The reference of copy ``copy`` (1-899): its first number becomes ``100 + copy``.
+
+    Three digits, as board sequence numbers are printed, and never a sample's own number.
+    """
+    match = _DIGITS.search(reference)
+    if match is None:
+        return f"{reference} {100 + copy}"
+    return f"{reference[: match.start()]}{100 + copy}{reference[match.end() :]}"
+
+
+def _pdf_literal(text: str) -> bytes:
+    """``text`` as it appears inside a PDF literal string (WinAnsi, octal escapes past ASCII)."""
+    out = bytearray()
+    for byte in text.encode("cp1252", "replace"):
+        if byte in b"()\\":
+            out += b"\\" + bytes([byte])
+        elif byte >= 0x80:
+            out += f"\\{byte:03o}".encode()
+        else:
+            out.append(byte)
+    return bytes(out)
+
+
+def perturb(data: bytes, suffix: str, reference: str, copy: int) -> bytes:
+    """The file ``data`` with its printed ``reference`` replaced by :func:`copy_reference`.
+
+    A reference wrapped over two lines is caught by its number part ("02/2026"), replaced too
+    when it is long enough to be unambiguous. Raises ``ValueError`` if nothing was replaced.
+    """
+    pairs = [(reference, copy_reference(reference, copy))]
+    match = _DIGITS.search(reference)
+    if match is not None and len(reference) - match.start() >= 6:
+        pairs.append((reference[match.start() :], copy_reference(reference[match.start() :], copy)))
+    if suffix in (".md", ".txt"):
+        text = data.decode("utf-8")
+        if reference not in text:
+            raise ValueError("reference not found")
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text.encode("utf-8")
+    if suffix == ".docx":
+        return _perturb_docx(data, pairs)
+    return _perturb_pdf(data, pairs)
+
+
+def _perturb_docx(data: bytes, pairs: list[tuple[str, str]]) -> bytes:
+    from xml.sax.saxutils import escape
+
+    encoded = [(escape(old).encode(), escape(new).encode()) for old, new in pairs]
+    out = io.BytesIO()
+    found = False
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = src.read(info)
+            if info.filename.endswith(".xml"):
+                found = found or encoded[0][0] in member
+                for old, new in encoded:
+                    member = member.replace(old, new)
+            dst.writestr(info, member)
+    if not found:
+        raise ValueError("reference not found")
+    return out.getvalue()
+
+
+def _perturb_pdf(data: bytes, pairs: list[tuple[str, str]]) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ContentStream
+
+    encoded = [(_pdf_literal(old), _pdf_literal(new)) for old, new in pairs]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    found = False
+    for page in writer.pages:
+        contents = page.get_contents()
+        if contents is None:
+            continue
+        raw = changed = contents.get_data()
+        found = found or encoded[0][0] in raw
+        for old, new in encoded:
+            changed = changed.replace(old, new)
+        if changed != raw:
+            stream = ContentStream(None, writer)
+            stream.set_data(changed)
+            page.replace_contents(stream)
+    if not found:
+        raise ValueError("reference not found")
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def replicate(docs: int, folder: Path, samples: Path = SAMPLES) -> list[Path]:
+    """Write ``docs`` files to ``folder``: the samples as they are, then perturbed copies, cycling.
+
+    A sample whose reference cannot be found in its text layer is copied under a new name only
+    (its identity is then its file name, still distinct).
+    """
+    from ingest.pipeline import parse_file
+
+    files = sample_files(samples)
+    folder.mkdir(parents=True, exist_ok=True)
+    references: dict[Path, str | None] = {}
+    out: list[Path] = []
     for i in range(docs):
-        path = files[i % len(files)]
-        t_doc = time.perf_counter()
-        review = parse_file(path)
-        size += path.stat().st_size
-        if review.media_type == "pdf":
-            pdf_seconds += time.perf_counter() - t_doc
-            pages += review.page_count or 0
-            pdf_docs += 1
-        if store:
-            parsed.append(review)
-    parse_s = time.perf_counter() - t0
-    result = {
-        "documents": float(docs),
-        "parse_seconds": parse_s,
-        "documents_per_s": docs / parse_s,
-        "mb_per_s": size / parse_s / 1e6,
-        "pdf_pages": float(pages),
-        "pdf_documents": float(pdf_docs),
-        "pdf_pages_per_s": pages / pdf_seconds if pages else 0.0,
-        "peak_rss_mb_after_parse": peak_rss_mb(),
+        source = files[i % len(files)]
+        copy = i // len(files)
+        target = folder / f"{source.stem}--{copy:03d}{source.suffix}"
+        data = source.read_bytes()
+        if copy:
+            if source not in references:
+                references[source] = parse_file(source).metadata.reference
+            reference = references[source]
+            if reference:
+                with contextlib.suppress(ValueError):  # not found: the copy keeps the file-name identity
+                    data = perturb(data, source.suffix.lower(), reference, copy)
+        target.write_bytes(data)
+        out.append(target)
+    return out
+
+
+# ---------------------------------------------------------------------------- runs
+
+
+def run(docs: int | None = None, samples: Path = SAMPLES, *, workers: int | None = None) -> dict[str, Any]:
+    """Ingest the corpus end to end, then encode the same passages alone; return every figure."""
+    from sqlalchemy import select
+
+    from gwersi.context import AppContext
+    from gwersi.pipeline import ingest_and_process
+    from gwersi.settings import Settings
+    from index.orm import Passage
+    from ingest.timing import StageTimes
+
+    load_before = load_average()
+    with tempfile.TemporaryDirectory(prefix="gwersi-bench-") as tmp:
+        root = Path(tmp)
+        if docs is None or docs == len(sample_files(samples)):
+            corpus = samples
+            count = len(sample_files(samples))
+        else:
+            corpus = root / "corpus"
+            count = len(replicate(docs, corpus, samples))
+        overrides: dict[str, Any] = {"data_dir": root / "data", "database_url": None}
+        if workers is not None:
+            overrides["ingest_workers"] = workers
+        settings = Settings(**overrides)
+        ctx = AppContext(settings)
+        times = StageTimes()
+        start = time.perf_counter()
+        results, report = ingest_and_process(ctx, [corpus], times=times)
+        end_to_end = time.perf_counter() - start
+        statuses = {s: sum(1 for r in results if r.status == s) for s in ("ingested", "updated", "unchanged", "failed")}
+        with ctx.sessions() as session:
+            texts = list(session.scalars(select(Passage.text).order_by(Passage.id)))
+        encoder = ctx.encoder
+        start = time.perf_counter()
+        encoder.encode(texts, batch_size=settings.embed_batch_size)
+        encoder_alone = time.perf_counter() - start
+        ctx.close()
+    return {
+        "documents": count,
+        "statuses": statuses,
+        "passages": len(texts),
+        "indexed": report.indexed if report else 0,
+        "end_to_end_s": end_to_end,
+        "encoder_alone_s": encoder_alone,
+        "ratio": encoder_alone / end_to_end,
+        "stages": times.as_dict(),
+        "peak_rss_mb": peak_rss_mb(),
+        "peak_child_rss_mb": peak_child_rss_mb(),
+        "load_before": load_before,
+        "load_after": load_average(),
     }
-    if store:
-        from index.db import make_engine, migrate, session_factory, transaction
-        from index.store import store_review
-
-        with tempfile.TemporaryDirectory() as tmp:
-            engine = make_engine(f"sqlite:///{tmp}/bench.sqlite3")
-            migrate(engine)
-            factory = session_factory(engine)
-            t1 = time.perf_counter()
-            for i, review in enumerate(parsed):
-                # Each copy must be a distinct review: new hash and identity.
-                copy = dataclasses.replace(
-                    review,
-                    sha256=hashlib.sha256(f"{review.sha256}:{i}".encode()).hexdigest(),
-                    source_path=f"copy-{i}-{Path(review.source_path).name}",
-                    metadata=dataclasses.replace(review.metadata, reference=None),
-                )
-                with transaction(factory) as session:
-                    store_review(session=session, parsed=copy)
-            store_s = time.perf_counter() - t1
-            engine.dispose()
-        result["store_seconds"] = store_s
-        result["stored_documents_per_s"] = docs / store_s
-    result["peak_rss_mb"] = peak_rss_mb()
-    return result
 
 
-def format_result(result: dict[str, float]) -> str:
-    """A small aligned table of the figures."""
-    return "\n".join(f"{k:<26} {v:>12.2f}" for k, v in result.items())
+def format_result(result: dict[str, Any]) -> str:
+    """The breakdown as an aligned table, then the ratio and memory lines."""
+    from ingest.timing import STAGES
+
+    stages = result["stages"]
+    lines = [
+        f"documents {result['documents']}  passages {result['passages']}  indexed {result['indexed']}  "
+        + "  ".join(f"{k} {v}" for k, v in result["statuses"].items()),
+        f"{'stage':<12} {'seconds':>9}",
+    ]
+    for name in (*STAGES, *sorted(set(stages) - set(STAGES))):
+        shown = f"{stages[name]:9.2f}" if name in stages else "        -"
+        note = "   (not run by ingest: built on first request)" if name == "lessons" and name not in stages else ""
+        lines.append(f"{name:<12} {shown}{note}")
+    lines += [
+        f"{'end to end':<12} {result['end_to_end_s']:9.2f}   "
+        f"({result['documents'] / result['end_to_end_s']:.2f} documents/s, "
+        f"{result['passages'] / result['end_to_end_s']:.1f} passages/s)",
+        f"{'encoder alone':<12} {result['encoder_alone_s']:8.2f}   "
+        f"({result['passages'] / result['encoder_alone_s']:.1f} passages/s, same passages, same run)",
+        f"ratio (encoder alone / end to end): {result['ratio']:.2f}x",
+        f"peak memory: {result['peak_rss_mb']:.0f} MiB (this process), "
+        f"{result['peak_child_rss_mb']:.0f} MiB (largest child)",
+        f"load average: {result['load_before']} before, {result['load_after']} after ({os.cpu_count()} CPUs)",
+    ]
+    return "\n".join(lines)
 
 
 def main() -> None:
     """Command-line entry: ``python -m bench.ingest_bench``."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--docs", type=int, default=500)
-    parser.add_argument("--no-store", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=None, help="documents (default: the samples once)")
+    parser.add_argument("--workers", type=int, default=None, help="parse worker processes (default: settings)")
+    parser.add_argument("--keep-corpus", type=Path, default=None, help="also write the replicated corpus here")
     args = parser.parse_args()
-    print(format_result(run(args.docs, store=not args.no_store)))
+    if args.keep_corpus is not None:
+        shutil.rmtree(args.keep_corpus, ignore_errors=True)
+        replicate(args.docs or len(sample_files()), args.keep_corpus)
+    print(format_result(run(args.docs, workers=args.workers)))
 
 
 if __name__ == "__main__":

@@ -151,10 +151,12 @@ def ui(
 
 @bench_app.command("ingest")
 def bench_ingest(
-    docs: Annotated[int, typer.Option(help="Documents to parse (samples cycled).")] = 500,
-    store: Annotated[bool, typer.Option(help="Also store them in a throw-away SQLite catalogue.")] = True,
+    docs: Annotated[
+        int | None, typer.Option(help="Documents to ingest: the samples replicated (default: the samples once).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Parse worker processes (default: settings).")] = None,
 ) -> None:
-    """Parse throughput (documents/s, PDF pages/s) and peak memory on the samples replicated."""
+    """The whole ingest stage by stage, beside the encoder alone on the same passages (ratio), peak memory."""
     from bench.ingest_bench import format_result, run
 
-    typer.echo(format_result(run(docs, store=store)))
+    typer.echo(format_result(run(docs, workers=workers)))

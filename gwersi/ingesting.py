@@ -16,6 +16,7 @@ from index.db import transaction
 from index.store import StoreResult, store_review
 from ingest.errors import IngestError
 from ingest.models import ParsedReview
+from ingest.timing import StageTimes, maybe_measure
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".markdown")
 
@@ -66,7 +67,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def parse_one(ctx: AppContext, path: Path) -> ParsedReview:
+def parse_one(ctx: AppContext, path: Path, *, times: StageTimes | None = None) -> ParsedReview:
     """Parse a file with the context's limits (raises :class:`IngestError`)."""
     from ingest.pipeline import parse_file
 
@@ -74,12 +75,14 @@ def parse_one(ctx: AppContext, path: Path) -> ParsedReview:
         raise IngestError(str(path), "no such file")
     if path.is_dir():
         raise IngestError(str(path), "is a folder with no supported files")
-    return parse_file(path, limits=ctx.limits)
+    return parse_file(path, limits=ctx.limits, times=times)
 
 
-def store_parsed(ctx: AppContext, parsed: ParsedReview, display_path: str) -> FileResult:
+def store_parsed(
+    ctx: AppContext, parsed: ParsedReview, display_path: str, *, times: StageTimes | None = None
+) -> FileResult:
     """Store one parsed review in its own transaction."""
-    with transaction(ctx.sessions) as session:
+    with maybe_measure(times, "store"), transaction(ctx.sessions) as session:
         result: StoreResult = store_review(session=session, parsed=parsed)
     return FileResult(
         path=display_path,
@@ -95,13 +98,14 @@ def ingest_files(
     paths: Iterable[str | Path],
     *,
     on_file: Callable[[FileResult], None] | None = None,
+    times: StageTimes | None = None,
 ) -> list[FileResult]:
     """Parse and store every file; a failure is recorded and the batch goes on."""
     results: list[FileResult] = []
     for path in expand_paths(paths):
         try:
-            parsed = parse_one(ctx, path)
-            result = store_parsed(ctx, parsed, str(path))
+            parsed = parse_one(ctx, path, times=times)
+            result = store_parsed(ctx, parsed, str(path), times=times)
         except IngestError as exc:
             result = FileResult(path=str(path), status="failed", error=exc.reason, code=exc.code)
         results.append(result)

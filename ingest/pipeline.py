@@ -77,29 +77,40 @@ def _extract(data: bytes, filename: str, verdict: Sniffed, limits: Limits) -> Ra
         raise CorruptDocumentError(filename, f"the file could not be parsed ({detail})") from None
 
 
-def parse_bytes(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> ParsedReview:
-    """Parse the bytes of one review file named ``filename`` (the name decides the expected format)."""
-    raw = infer_headings(read_raw(data, filename, limits=limits))
-    doc = normalise(raw)
-    if not doc.text.strip():
-        raise EmptyFileError(filename, "no text was found in the file")
-    if len(doc.text) > limits.max_chars:
-        raise DocumentTooComplexError(
-            filename, f"{len(doc.text):,} characters of text is over the {limits.max_chars:,} limit"
-        )
-    sections = split_sections(doc)
-    passages = build_passages(doc, sections)
-    title = _title(doc, sections, filename)
+def parse_bytes(
+    data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS, times: StageTimes | None = None
+) -> ParsedReview:
+    """Parse the bytes of one review file named ``filename`` (the name decides the expected format).
+
+    ``times`` (optional) collects seconds per stage: sniff, parse, structure, metadata.
+    """
+    raw = read_raw(data, filename, limits=limits, times=times)
+    with maybe_measure(times, "structure"):
+        raw = infer_headings(raw)
+        doc = normalise(raw)
+        if not doc.text.strip():
+            raise EmptyFileError(filename, "no text was found in the file")
+        if len(doc.text) > limits.max_chars:
+            raise DocumentTooComplexError(
+                filename, f"{len(doc.text):,} characters of text is over the {limits.max_chars:,} limit"
+            )
+        sections = split_sections(doc)
+        passages = build_passages(doc, sections)
+        title = _title(doc, sections, filename)
+        recommendations = extract_recommendations(doc, sections)
+        action_plan = extract_action_plan(doc)
+    with maybe_measure(times, "metadata"):
+        metadata = extract_metadata(doc.text, sections, title=title)
     return ParsedReview(
         source_path=filename,
         sha256=raw.sha256,
         media_type=raw.media_type,
         text=doc.text,
-        metadata=extract_metadata(doc.text, sections, title=title),
+        metadata=metadata,
         sections=tuple(sections),
         passages=tuple(passages),
-        recommendations=tuple(extract_recommendations(doc, sections)),
-        action_plan=tuple(extract_action_plan(doc)),
+        recommendations=tuple(recommendations),
+        action_plan=tuple(action_plan),
         page_count=raw.page_count,
         warnings=raw.warnings,
     )
