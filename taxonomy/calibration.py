@@ -1,17 +1,20 @@
 """Fitting the learned taggers from labelled examples, and calibrating the ensemble out of fold.
 
-Everything here uses training data only. The ensemble's abstention threshold is chosen on
-*out-of-fold* member scores: each training passage is scored by embedding and supervised members
-fitted without it, so the threshold is not fooled by members that have memorised their training set.
+Everything here uses training data only. The ensemble's fusion weights and decision policy are
+chosen on *out-of-fold* member scores: each training passage is scored by embedding and supervised
+members fitted without its review type, so the choice is not fooled by members that have memorised
+their training set, nor by the house style of the reviews they were trained on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
+from taxonomy.decision import DecisionPolicy, fit_policy, word_count
 from taxonomy.embedding import EmbeddingTagger
 from taxonomy.ensemble import DEFAULT_WEIGHTS, EnsembleTagger, combine
 from taxonomy.models import TagInput, TextEncoder
@@ -19,12 +22,21 @@ from taxonomy.rule import RuleTagger
 from taxonomy.scoring import BatchScores, Scorer
 from taxonomy.standards import Taxonomy, load_taxonomy
 from taxonomy.supervised import SupervisedTagger
-from taxonomy.training import LabelledExample
+from taxonomy.training import LabelledExample, label_matrix
 
 SAMPLE_SOURCE_WEIGHT = 0.5
 """Weight of sample-review passages in supervised fitting: their labels are denser (2-3 standards a
 passage) than the focused labels suggestions are judged by."""
-THRESHOLD_GRID = np.round(np.arange(0.2, 0.71, 0.025), 3)
+
+
+BOARD_LABEL_WEIGHT = 4.0
+"""Weight of a board's own labels (panel decisions, imported examples) in supervised fitting: a few
+dozen of them must be able to move a model fitted on a thousand passages written elsewhere."""
+
+
+def is_board_label(example: LabelledExample) -> bool:
+    """Labels from the board using Gwersi: its panel's decisions and the passages it imported."""
+    return example.source == "panel" or example.source.startswith("learned:")
 
 
 def in_calibration_pool(example: LabelledExample) -> bool:
@@ -36,7 +48,8 @@ def fit_supervised(training: Sequence[LabelledExample], vectors: np.ndarray, tax
                    encoder: TextEncoder | None = None, min_positives: int = 5) -> SupervisedTagger:
     """A supervised tagger fitted on all examples, thresholds tuned on the calibration pool."""
     tagger = SupervisedTagger(taxonomy=taxonomy, encoder=encoder, min_positives=min_positives, holdout=0.4)
-    weights = [1.0 if in_calibration_pool(ex) else SAMPLE_SOURCE_WEIGHT for ex in training]
+    weights = [BOARD_LABEL_WEIGHT if is_board_label(ex) else 1.0 if in_calibration_pool(ex) else SAMPLE_SOURCE_WEIGHT
+               for ex in training]
     pool = [in_calibration_pool(ex) for ex in training]
     tagger.fit([(ex.text, vectors[i], ex.standards) for i, ex in enumerate(training)], weights, pool)
     return tagger
@@ -49,26 +62,53 @@ def fit_embedding(training: Sequence[LabelledExample], vectors: np.ndarray, taxo
     return EmbeddingTagger.build(encoder, taxonomy, training, vectors, calibration_pool=pool)
 
 
+WEIGHT_GRID: tuple[dict[str, float], ...] = (
+    DEFAULT_WEIGHTS,
+    {"rule": 1.0, "embedding": 1.0, "supervised": 1.0},
+    {"rule": 0.5, "embedding": 1.0, "supervised": 3.0},
+    {"rule": 0.0, "embedding": 1.0, "supervised": 2.0},
+    {"rule": 0.0, "embedding": 0.0, "supervised": 1.0},
+)
+"""Fusion weights the ensemble chooses among out of fold (the last is the supervised member alone)."""
+
+
+def in_decision_pool(example: LabelledExample) -> bool:
+    """Passages from reviews (samples, panel decisions, a board's imported labels): the decision
+    policy is fitted on these, not on the short single-label seed and taxonomy examples."""
+    return example.source not in ("taxonomy", "seed")
+
+
 @dataclass(frozen=True)
 class EnsembleCalibration:
-    """The chosen threshold and the out-of-fold micro-F1 it reached on the calibration pool."""
+    """The fusion weights and decision policy chosen out of fold, and the micro-F1 they reached."""
 
-    threshold: float
-    max_suggestions: int
+    weights: dict[str, float]
+    policy: DecisionPolicy
     micro_f1: float
     passages: int
+    candidates: tuple[tuple[str, float], ...] = ()
+    """Every weighting tried, as (description, out-of-fold micro-F1)."""
 
 
-def _micro_f1(scores: np.ndarray, labels: np.ndarray, threshold: float, max_suggestions: int) -> float:
-    order = np.argsort(-scores, axis=1, kind="stable")[:, :max_suggestions]
-    predicted = np.zeros_like(labels, dtype=bool)
-    rows = np.arange(scores.shape[0])[:, None]
-    predicted[rows, order] = scores[rows, order] >= threshold
-    truth = labels.astype(bool)
-    tp = int(np.sum(predicted & truth))
-    fp = int(np.sum(predicted & ~truth))
-    fn = int(np.sum(~predicted & truth))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+def describe_weights(weights: dict[str, float]) -> str:
+    """``rule 1, embedding 1, supervised 2``."""
+    return ", ".join(f"{k} {v:g}" for k, v in weights.items())
+
+
+def fold_assignment(training: Sequence[LabelledExample], folds: int, seed: int = 0) -> np.ndarray:
+    """Folds for out-of-fold scoring: passages of one review type (samples) or one source (panel,
+    imported labels) stay together, so scores are those of an unseen kind of review; seed and
+    taxonomy examples are spread at random."""
+    rng = np.random.default_rng(seed)
+    keys = sorted({_group(ex) for ex in training if _group(ex)})
+    fold_of_key = {key: n % folds for n, key in enumerate(keys)}
+    return np.array([fold_of_key[_group(ex)] if _group(ex) else int(rng.integers(0, folds)) for ex in training])
+
+
+def _group(example: LabelledExample) -> str:
+    if example.source.startswith("sample:"):
+        return "sample:" + example.source.split(":", 1)[1].split("_", 1)[0]
+    return example.source if in_decision_pool(example) else ""
 
 
 def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray, taxonomy: Taxonomy,
@@ -76,7 +116,7 @@ def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray,
     """Member scores for every training passage from members fitted on the other folds."""
     n, k = len(training), len(taxonomy.standards)
     items = [TagInput(ex.id or str(i), ex.text, vectors[i], ex.section_kind) for i, ex in enumerate(training)]
-    fold_of = np.random.default_rng(seed).integers(0, folds, size=n)
+    fold_of = fold_assignment(training, folds, seed)
     embedding = np.zeros((n, k))
     supervised = np.full((n, k), np.nan)
     for f in range(folds):
@@ -95,35 +135,40 @@ def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray,
 def calibrate_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, encoder: TextEncoder,
                        taxonomy: Taxonomy | None = None, weights: dict[str, float] | None = None,
                        folds: int = 4) -> EnsembleCalibration:
-    """Choose the ensemble's abstention threshold and suggestion cap on out-of-fold training scores."""
+    """Choose fusion weights (from :data:`WEIGHT_GRID`, or ``weights``) and the decision policy on
+    out-of-fold member scores of the review passages in the training data."""
     tax = taxonomy or load_taxonomy()
     members = out_of_fold_scores(training, vectors, tax, encoder, folds)
-    sections = [ex.section_kind for ex in training]
-    combined = combine(members, weights or DEFAULT_WEIGHTS, sections).scores
-    pool = np.array([in_calibration_pool(ex) for ex in training])
-    index = {sid: j for j, sid in enumerate(tax.ids)}
-    labels = np.zeros((len(training), len(tax.ids)))
-    for i, ex in enumerate(training):
-        for sid in ex.standards:
-            labels[i, index[sid]] = 1
-    best = EnsembleCalibration(0.5, 2, -1.0, int(pool.sum()))
-    for cap in (1, 2, 3):
-        for t in THRESHOLD_GRID:
-            f1 = _micro_f1(combined[pool], labels[pool], float(t), cap)
-            if f1 > best.micro_f1 + 1e-9:
-                best = EnsembleCalibration(float(t), cap, round(f1, 4), int(pool.sum()))
-    return best
+    pool = np.array([in_decision_pool(ex) for ex in training])
+    if not pool.any():
+        pool = np.ones(len(training), dtype=bool)
+    sections = [ex.section_kind for i, ex in enumerate(training) if pool[i]]
+    pooled = {name: BatchScores(batch.scores[pool], {}, None if batch.negated is None else batch.negated[pool])
+              for name, batch in members.items()}
+    labels = np.array(label_matrix([ex for i, ex in enumerate(training) if pool[i]], tax.ids), dtype=bool)
+    words = [word_count(ex.text) for i, ex in enumerate(training) if pool[i]]
+    best: EnsembleCalibration | None = None
+    tried: list[tuple[str, float]] = []
+    for candidate in (weights,) if weights is not None else WEIGHT_GRID:
+        combined = combine(pooled, candidate, sections).scores
+        policy = fit_policy(combined, labels, words)
+        tried.append((describe_weights(candidate), policy.micro_f1))
+        if best is None or policy.micro_f1 > best.micro_f1 + 1e-9:
+            best = EnsembleCalibration(dict(candidate), policy, policy.micro_f1, int(pool.sum()))
+    assert best is not None
+    return EnsembleCalibration(best.weights, best.policy, best.micro_f1, best.passages, tuple(tried))
 
 
 def build_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, encoder: TextEncoder,
                    taxonomy: Taxonomy | None = None, members: dict[str, Scorer] | None = None,
-                   weights: dict[str, float] | None = None, calibrate: bool = False) -> EnsembleTagger:
-    """Fit the members on all training data; optionally choose the ensemble threshold out of fold.
+                   weights: dict[str, float] | None = None, calibrate: bool = True,
+                   calibration: EnsembleCalibration | None = None) -> EnsembleTagger:
+    """Fit the members on all training data; choose fusion weights and the decision policy out of fold.
 
-    By default the ensemble decides at 0.5, the point where the weighted members, each calibrated on
-    training data, agree. Out-of-fold calibration (``calibrate=True``) was measured to pick a lower
-    threshold and one suggestion per passage, which scored worse on the development set: the seed
-    passages resemble each other more than real review passages do.
+    Out of fold, each training review passage is scored by members fitted without its review
+    type; weights and the :class:`~taxonomy.decision.DecisionPolicy` are chosen on those scores.
+    ``calibration`` reuses one chosen earlier (for example with fewer extra examples);
+    ``calibrate=False`` keeps the old rule (0.5, at most two suggestions).
     """
     tax = taxonomy or load_taxonomy()
     if members is None:
@@ -135,10 +180,28 @@ def build_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, enc
             "embedding": fit_embedding(training, vectors, tax, encoder),
             "supervised": fit_supervised(training, vectors, tax, encoder),
         }
-    calibration = calibrate_ensemble(training, vectors, encoder, tax, weights) if calibrate else None
-    return EnsembleTagger(
-        members, weights=weights, taxonomy=tax,
-        threshold=calibration.threshold if calibration else 0.5,
-        max_suggestions=calibration.max_suggestions if calibration else 2,
-        calibration=calibration,
+    if calibration is None and calibrate:
+        calibration = calibrate_ensemble(training, vectors, encoder, tax, weights)
+    if calibration is None:
+        return EnsembleTagger(members, weights=weights, taxonomy=tax)
+    return EnsembleTagger(members, weights=calibration.weights, taxonomy=tax, calibration=calibration,
+                          policy=calibration.policy)
+
+
+def calibration_to_json(calibration: EnsembleCalibration) -> dict[str, Any]:
+    """A JSON-ready form of a calibration (to cache it beside the training vectors)."""
+    return asdict(calibration)
+
+
+def calibration_from_json(data: dict[str, Any]) -> EnsembleCalibration:
+    """The calibration :func:`calibration_to_json` wrote."""
+    policy = dict(data["policy"])
+    for key in ("thresholds", "count_prior", "buckets"):
+        policy[key] = tuple(policy[key])
+    return EnsembleCalibration(
+        weights={str(k): float(v) for k, v in data["weights"].items()},
+        policy=DecisionPolicy(**policy),
+        micro_f1=float(data["micro_f1"]),
+        passages=int(data["passages"]),
+        candidates=tuple((str(a), float(b)) for a, b in data.get("candidates", ())),
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from taxonomy.decision import MAX_RANKED, DecisionPolicy, word_count
 from taxonomy.models import Suggestion, TagInput
 from taxonomy.scoring import DECISION, BatchScores, Scorer, SuggestionBuilder
 from taxonomy.standards import Taxonomy, load_taxonomy
@@ -62,10 +63,13 @@ class EnsembleTagger:
 
     The score is the weighted mean over members that do not abstain, minus
     :data:`NEGATION_PENALTY` where the rule member saw the standard's cues only negated and
-    :data:`SECTION_PENALTY` in process/background sections. Below ``threshold`` the ensemble
-    abstains; at most ``max_suggestions`` are made per passage. Both are normally chosen by
-    :func:`taxonomy.calibration.calibrate_ensemble` on training data. Evidence is the rule
-    member's best sentence, else the sentence with the strongest cue wording.
+    :data:`SECTION_PENALTY` in process/background sections. With a :class:`DecisionPolicy`
+    (per-standard thresholds and a label-count prior, chosen out of fold by
+    :func:`taxonomy.calibration.calibrate_ensemble`) the policy decides what is above the line and
+    up to :data:`~taxonomy.decision.MAX_RANKED` ranked suggestions are returned, those below the
+    line flagged ``accepted=False``. Without one, standards at or above ``threshold`` are
+    suggested, at most ``max_suggestions``. Evidence is the rule member's best sentence, else the
+    sentence with the strongest cue wording.
     """
 
     name = "ensemble"
@@ -74,7 +78,7 @@ class EnsembleTagger:
                  taxonomy: Taxonomy | None = None, threshold: float = DECISION,
                  rule_boost: float = RULE_BOOST, negation_penalty: float = NEGATION_PENALTY,
                  section_penalty: float = SECTION_PENALTY, max_suggestions: int = 2,
-                 calibration: Any = None) -> None:
+                 calibration: Any = None, policy: DecisionPolicy | None = None) -> None:
         if not members:
             raise ValueError("the ensemble needs at least one member tagger")
         self.taxonomy = taxonomy or load_taxonomy()
@@ -86,6 +90,7 @@ class EnsembleTagger:
         self.negation_penalty = negation_penalty
         self.section_penalty = section_penalty
         self.calibration = calibration
+        self.policy = policy
         self._builder = SuggestionBuilder(self.taxonomy, self.name, threshold=threshold,
                                           max_suggestions=max_suggestions)
 
@@ -98,5 +103,9 @@ class EnsembleTagger:
                        self.negation_penalty, self.section_penalty)
 
     def tag(self, items: list[TagInput]) -> list[list[Suggestion]]:
-        """One list of suggestions per input, each sorted by descending score."""
-        return self._builder.build(items, self.score(items))
+        """One list of suggestions per input: above the line first, then ranked ones below it."""
+        batch = self.score(items)
+        if self.policy is None:
+            return self._builder.build(items, batch)
+        accepted = self.policy.accept(batch.scores, [word_count(item.text) for item in items])
+        return self._builder.build(items, batch, accepted=accepted, ranked=MAX_RANKED)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -117,7 +118,7 @@ def evaluate(dev_examples: Sequence[LabelledExample], taggers: Mapping[str, Tagg
         start = time.perf_counter()
         suggestions = tagger.tag(list(inputs))
         seconds = time.perf_counter() - start
-        predicted = [{s.standard for s in row} for row in suggestions]
+        predicted = [{s.standard for s in row if s.accepted} for row in suggestions]
         reports.append(score_predictions(gold, predicted, tax.ids, name, seconds))
     with_polarity = [ex for ex in dev_examples if ex.polarity]
     polarity = (
@@ -204,6 +205,19 @@ def cohen_kappa(labels_a: Sequence[Collection[str]], labels_b: Sequence[Collecti
     return KappaReport(per, kappa(pooled_a, pooled_b), len(labels_a))
 
 
+def describe_calibration(calibration: Any) -> str:
+    """One line on the ensemble's out-of-fold choice of weights and decision policy."""
+    from taxonomy.calibration import describe_weights
+
+    policy = calibration.policy
+    return (
+        f"ensemble: weights ({describe_weights(calibration.weights)}), label-count prior "
+        f"{'/'.join(f'{c:.1f}' for c in policy.count_prior)} by length, floor {policy.floor}, at most "
+        f"{policy.max_accepted} above the line; chosen out of fold on {calibration.passages} training "
+        f"review passages (micro-F1 {calibration.micro_f1})"
+    )
+
+
 def run_tagging_eval(dev_path: str | Path, sample_sources_dir: str | Path | None,
                      encoder: TextEncoder, taggers: Sequence[str] = TAGGER_ORDER,
                      panel: Sequence[LabelledExample] = ()) -> TaggingReport:
@@ -232,10 +246,7 @@ def run_tagging_eval(dev_path: str | Path, sample_sources_dir: str | Path | None
         notes.append("supervised: " + report.describe())
     calibration = getattr(built.get("ensemble"), "calibration", None)
     if calibration is not None:
-        notes.append(
-            f"ensemble: threshold {calibration.threshold}, at most {calibration.max_suggestions} suggestions, "
-            f"chosen out of fold on {calibration.passages} training passages (micro-F1 {calibration.micro_f1})"
-        )
+        notes.append(describe_calibration(calibration))
     return evaluate(dev, built, inputs=inputs, training_passages=len(training), notes=notes)
 
 

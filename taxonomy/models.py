@@ -57,6 +57,9 @@ class Suggestion:
     evidence_start: int
     evidence_end: int
     tagger: str
+    accepted: bool = True
+    """Above the line: the tagger decided the standard applies. ``False``: a ranked suggestion below
+    the line, kept so a panel can still see it (never stored as a tag, never counted as a decision)."""
 
 
 class TextEncoder(Protocol):

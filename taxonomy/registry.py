@@ -7,8 +7,9 @@ Dependencies are passed as keyword arguments and each factory takes what it need
 - ``training``: labelled examples (:class:`~taxonomy.training.LabelledExample`) and optionally
   ``training_vectors``, their embeddings in the same order (computed with ``encoder`` otherwise);
 - ``model_path``: a saved embedding (``.npz``) or supervised (joblib) model to load instead of fitting;
-- ``min_positives`` (supervised), ``members`` / ``weights`` / ``calibrate`` (ensemble: with an encoder
-  and training data, members are fitted; ``calibrate=True`` also chooses the threshold out of fold).
+- ``min_positives`` (supervised), ``members`` / ``weights`` / ``calibrate`` / ``calibration`` (ensemble:
+  with an encoder and training data, members are fitted and fusion weights and the decision policy
+  are chosen out of fold unless ``calibrate=False``; ``calibration`` reuses an earlier choice).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _ensemble(**deps: Any) -> EnsembleTagger:
     if encoder is not None and training:
         vectors = _training_vectors(deps, training)
         return build_ensemble(training, vectors, encoder, taxonomy, members=members, weights=weights,
-                              calibrate=bool(deps.get("calibrate", False)))
+                              calibrate=bool(deps.get("calibrate", True)), calibration=deps.get("calibration"))
     if members is None:
         members = {"rule": _rule(**deps)}
         if encoder is not None:

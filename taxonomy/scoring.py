@@ -9,7 +9,7 @@ different taggers comparable, so the ensemble can average them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,6 +21,8 @@ from taxonomy.standards import Taxonomy
 
 DECISION = 0.5
 """Calibrated score at and above which a tagger suggests a standard."""
+BELOW_LINE_MIN = 0.05
+"""Lowest score of a ranked suggestion shown below the line."""
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,31 @@ class SuggestionBuilder:
         self.max_suggestions = max_suggestions
         self.vocabulary = CueVocabulary.build(taxonomy)
 
-    def build(self, items: list[TagInput], batch: BatchScores) -> list[list[Suggestion]]:
-        """One list per item, each sorted by descending score (ties by standard id)."""
+    def build(self, items: list[TagInput], batch: BatchScores, accepted: np.ndarray | None = None,
+              ranked: int = 0, min_score: float = BELOW_LINE_MIN) -> list[list[Suggestion]]:
+        """One list per item, each sorted by descending score (ties by standard id).
+
+        Without ``accepted`` a standard is suggested at or above the threshold (at most
+        ``max_suggestions``). With ``accepted`` (a boolean matrix from a decision policy) those are
+        the suggestions above the line, and up to ``ranked`` suggestions in all are returned: the
+        next-best standards scoring at least ``min_score`` follow with ``accepted=False``. An empty
+        text gets no suggestions.
+        """
         ids = self.taxonomy.ids
         out: list[list[Suggestion]] = []
         for i, item in enumerate(items):
+            if not item.text.strip():
+                out.append([])
+                continue
             row = np.nan_to_num(batch.scores[i], nan=0.0)
-            chosen = [j for j in np.argsort(-row, kind="stable") if row[j] >= self.threshold]
-            chosen = chosen[: self.max_suggestions]
+            order = np.argsort(-row, kind="stable")
+            if accepted is None:
+                chosen = [j for j in order if row[j] >= self.threshold][: self.max_suggestions]
+                above = {int(j) for j in chosen}
+            else:
+                above = {int(j) for j in order if accepted[i, j]}
+                below = [j for j in order if int(j) not in above and row[j] >= min_score]
+                chosen = [j for j in order if int(j) in above] + below[: max(0, ranked - len(above))]
             spans: list[tuple[int, int]] | None = None
             suggestions = []
             for j in chosen:
@@ -77,6 +96,7 @@ class SuggestionBuilder:
                         evidence_start=start,
                         evidence_end=end,
                         tagger=self.tagger,
+                        accepted=int(j) in above,
                     )
                 )
             out.append(suggestions)
@@ -91,3 +111,22 @@ class Scorer(Protocol):
     def score(self, items: list[TagInput]) -> BatchScores:
         """Calibrated scores for a batch (0.5 = the tagger's own decision threshold)."""
         ...
+
+
+def ranked_suggestions(tagger: Any, items: list[TagInput], taxonomy: Taxonomy,
+                       ranked: int = 6) -> list[list[Suggestion]]:
+    """The tagger's suggestions (above the line), followed by its next-best standards flagged
+    ``accepted=False``, up to ``ranked`` in all: what a panel sees, so a standard the tagger
+    nearly chose is not silently dropped. Works for any tagger with ``tag`` and ``score``."""
+    rows = tagger.tag(items)
+    if not items:
+        return rows
+    batch = tagger.score(items)
+    index = {sid: j for j, sid in enumerate(taxonomy.ids)}
+    accepted = np.zeros(batch.scores.shape, dtype=bool)
+    for i, row in enumerate(rows):
+        for s in row:
+            if s.accepted:
+                accepted[i, index[s.standard]] = True
+    builder = SuggestionBuilder(taxonomy, str(getattr(tagger, "name", "tagger")))
+    return builder.build(items, batch, accepted=accepted, ranked=ranked)

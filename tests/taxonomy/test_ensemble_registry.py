@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from taxonomy.calibration import calibrate_ensemble
+from taxonomy.calibration import WEIGHT_GRID, calibrate_ensemble, calibration_from_json, calibration_to_json
 from taxonomy.ensemble import NEGATION_PENALTY, SECTION_PENALTY, EnsembleTagger, combine
 from taxonomy.errors import TaggerNotReadyError, UnknownTaggerError
 from taxonomy.models import Tagger, TagInput
@@ -129,9 +129,13 @@ def test_ensemble_from_registry_reuses_members(all_taggers: dict[str, Tagger]) -
     assert top and top[0].standard == "S18"
 
 
-def test_out_of_fold_calibration_chooses_a_threshold(taxonomy: Taxonomy, training: list[LabelledExample]) -> None:
+def test_out_of_fold_calibration_chooses_weights_and_a_policy(taxonomy: Taxonomy,
+                                                               training: list[LabelledExample]) -> None:
     encoder = FakeEncoder()
     subset = training[::3]
     calibration = calibrate_ensemble(subset, encoder.encode([e.text for e in subset]), encoder, taxonomy, folds=2)
-    assert 0.2 <= calibration.threshold <= 0.7 and calibration.max_suggestions in (1, 2, 3)
+    assert calibration.weights in [dict(w) for w in WEIGHT_GRID]
+    assert len(calibration.candidates) == len(WEIGHT_GRID)
+    assert len(calibration.policy.thresholds) == 26 and calibration.policy.max_accepted in (2, 3, 4)
     assert calibration.passages > 0 and 0.0 <= calibration.micro_f1 <= 1.0
+    assert calibration_from_json(calibration_to_json(calibration)) == calibration
