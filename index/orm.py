@@ -328,3 +328,27 @@ class RecommendationStatusUpdate(Base):
     note: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TrainingExample(Base):
+    """A passage a board labelled, imported as training data (``gwersi learn``, ``POST /training-examples``).
+
+    Provenance is kept with each row: who imported it, when, from which file and line. One row per
+    passage text (``text_sha1``): importing the same text again is a duplicate and is skipped.
+    """
+
+    __tablename__ = "training_examples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    text_sha1: Mapped[str] = mapped_column(String(40), unique=True)
+    standards: Mapped[list[str]] = mapped_column(default=list)
+    rejected: Mapped[list[str]] = mapped_column(default=list)
+    polarity: Mapped[str | None] = mapped_column(String(20))
+    section_kind: Mapped[str | None] = mapped_column(String(40))
+    passage_id: Mapped[int | None] = mapped_column(ForeignKey("passages.id", ondelete="SET NULL"), index=True)
+    taxonomy_version: Mapped[str] = mapped_column(String(40))
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    source_file: Mapped[str] = mapped_column(String(500))
+    source_line: Mapped[int | None] = mapped_column(Integer)
