@@ -31,6 +31,7 @@ from api.routes import (
     standards,
     themes,
     tokens,
+    training,
     uploads,
 )
 from api.uploads import MULTIPART_OVERHEAD, UPLOAD_PATH, UploadLimitMiddleware, clear_stale_uploads
@@ -41,6 +42,7 @@ from gwersi.settings import Settings, get_settings
 log = logging.getLogger("gwersi.api")
 ROUTERS = (
     health, standards, reviews, uploads, search, passages, themes, packs, recommendations, recurring, exports, tokens,
+    training,
 )
 
 DESCRIPTION = """\

@@ -27,6 +27,7 @@ def _suggestion_json(s: object) -> dict[str, object]:
         "evidence_start": d["evidence_start"],
         "evidence_end": d["evidence_end"],
         "tagger": d["tagger"],
+        "below_line": not d.get("accepted", True),
     }
 
 
@@ -105,8 +106,9 @@ def tag_text_cmd(
         echo_json(out)
     else:
         for s in out:
-            typer.echo(f"{s['standard']}  {s['score']:.2f}  {s['polarity']:<14} {s['evidence']}")
-        if not out:
+            line = "   (below the line)" if s["below_line"] else ""
+            typer.echo(f"{s['standard']}  {s['score']:.2f}  {s['polarity']:<14} {s['evidence']}{line}")
+        if not any(not s["below_line"] for s in out):
             typer.echo("no standard suggested (the tagger abstained)")
 
 
@@ -135,24 +137,35 @@ def retrain(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
 def eval_tagging(
     dev: Annotated[Path | None, typer.Option(help="Labelled dev set (JSONL).")] = None,
     second: Annotated[Path | None, typer.Option(help="Second labeller's file for Cohen's kappa.")] = None,
+    heldout: Annotated[
+        Path | None, typer.Option(help="Independent held-out corpus (with dev/ and test/ sources).")
+    ] = None,
+    leave_one_out: Annotated[
+        bool, typer.Option("--loto/--no-loto", help="Leave-one-review-type-out column (about 6 refits).")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Per-standard precision/recall/F1 on the dev set for every tagger and the keyword baseline."""
-    from gwersi.tagging import dev_set_path, panel_examples
-    from taxonomy.evaluation import format_report, run_tagging_eval
+    """P/R/F1 per standard, micro/macro, for every tagger and the keyword baseline: in-distribution
+    (dev set) and out of distribution (leave one review type out; the independent held-out corpus)."""
+    from gwersi.tagging import dev_set_path, heldout_path, training_for_eval
+    from taxonomy.ood import format_ood_report, run_ood_eval
 
     ctx = context()
     dev = dev or dev_set_path()
+    heldout = heldout or heldout_path()
     second = second or dev.with_name("tagging_dev_second_labeller.jsonl")
-    report = run_tagging_eval(dev, ctx.settings.training_dir, ctx.encoder, panel=panel_examples(ctx))
+    panel = training_for_eval(ctx)
+    progress = None if as_json else (lambda message: typer.echo(f"... {message}", err=True))
+    report = run_ood_eval(dev, ctx.settings.training_dir, heldout if heldout.is_dir() else None, ctx.encoder,
+                          panel=panel, leave_one_out=leave_one_out, progress=progress)
     kappa = _kappa(dev, second) if second.exists() else None
     if as_json:
         echo_json({"report": asdict(report), "kappa": kappa})
         return
-    typer.echo(format_report(report))
+    typer.echo(format_ood_report(report))
     if kappa is not None and kappa["overall"] is not None:
         typer.echo(
-            f"\nHuman agreement on {kappa['passages']} double-labelled passages: Cohen's kappa "
+            f"\nHuman agreement on {kappa['passages']} double-labelled dev passages: Cohen's kappa "
             f"{kappa['overall']:.3f} (pooled over standards); per standard: "
             + ", ".join(f"{k} {v:.2f}" for k, v in kappa["per_standard"].items() if v is not None)
         )
@@ -175,3 +188,6 @@ def bench_tagging(n: Annotated[int, typer.Option(help="Passages to tag.")] = 200
     from taxonomy.bench import bench_tagging as run
 
     run(n)
+
+
+from gwersi import cli_learn  # noqa: E402,F401  (registers `gwersi learn` and `gwersi eval learning-curve`)

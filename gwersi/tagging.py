@@ -23,7 +23,9 @@ from index.db import transaction
 from index.orm import Passage, Section, Tag
 from index.store import decode_embedding
 from index.tags_store import add_panel_tag, decide_tag, labelled_examples, replace_suggestions
+from taxonomy.decision import MAX_RANKED
 from taxonomy.models import Suggestion, TagInput
+from taxonomy.scoring import ranked_suggestions
 from taxonomy.standards import TAXONOMY_VERSION, Taxonomy, load_taxonomy
 from taxonomy.training import LabelledExample, training_examples
 
@@ -59,9 +61,30 @@ def _fingerprint(name: str, examples: Sequence[LabelledExample], model_id: str) 
     return digest.hexdigest()[:16]
 
 
+def training_for_eval(ctx: AppContext) -> list[LabelledExample]:
+    """The board's own labels: panel decisions and imported examples (``gwersi learn``), one per text."""
+    from gwersi.learning import learned_examples, merge_by_text
+
+    return merge_by_text(panel_examples(ctx) + learned_examples(ctx))
+
+
 def _training(ctx: AppContext) -> list[LabelledExample]:
     folder = ctx.settings.training_dir
-    return training_examples(folder if folder.is_dir() else None, taxonomy(), panel_examples(ctx))
+    return training_examples(folder if folder.is_dir() else None, taxonomy(), training_for_eval(ctx))
+
+
+def _calibration(ctx: AppContext, training: Sequence[LabelledExample], *, refit: bool) -> tuple[Path, Any]:
+    """The ensemble's cached out-of-fold calibration (path, and the calibration or ``None``)."""
+    from taxonomy.calibration import calibration_from_json
+
+    fingerprint = _fingerprint("calibration", training, ctx.encoder.model_id)
+    path = ctx.settings.data_dir / "models" / f"ensemble-calibration-{fingerprint}.json"
+    if path.exists() and not refit:
+        try:
+            return path, calibration_from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    return path, None
 
 
 def _training_vectors(ctx: AppContext, training: Sequence[LabelledExample], *, refit: bool) -> np.ndarray:
@@ -98,7 +121,18 @@ def build_tagger(ctx: AppContext, name: str | None = None, *, refit: bool = Fals
     if name in MODEL_TAGGERS:
         deps["encoder"] = ctx.encoder
         deps["training_vectors"] = _training_vectors(ctx, training, refit=refit)
+    calibration_path = None
+    if name == "ensemble":
+        calibration_path, deps["calibration"] = _calibration(ctx, training, refit=refit)
     tagger = make_tagger(name, **deps)
+    chosen = getattr(tagger, "calibration", None)
+    if calibration_path is not None and chosen is not None and deps.get("calibration") is None:
+        from taxonomy.calibration import calibration_to_json
+
+        calibration_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = calibration_path.with_name(calibration_path.name + ".tmp")
+        tmp.write_text(json.dumps(calibration_to_json(chosen)), encoding="utf-8")
+        tmp.replace(calibration_path)
     cache[name] = tagger
     return tagger
 
@@ -162,7 +196,7 @@ def tag_passages(
                 replace_suggestions(
                     session=session,
                     passage_id=passage.id,
-                    suggestions=suggestions,
+                    suggestions=[s for s in suggestions if s.accepted],
                     source=_source(name),
                     taxonomy_version=TAXONOMY_VERSION,
                 )
@@ -173,15 +207,29 @@ def tag_passages(
     return len(ids)
 
 
-def tag_text(ctx: AppContext, texts: Sequence[str]) -> list[list[Suggestion]]:
-    """Suggestions for arbitrary texts, nothing stored."""
+def tag_text(ctx: AppContext, texts: Sequence[str],
+             section_kinds: Sequence[str | None] | None = None) -> list[list[Suggestion]]:
+    """Ranked suggestions for arbitrary texts, nothing stored: above the line first (``accepted``),
+    then lower-confidence ones below it (``accepted=False``)."""
     name = ctx.settings.tagger
     tagger = build_tagger(ctx)
     vectors: np.ndarray | None = None
     if name in MODEL_TAGGERS:
         vectors = ctx.encoder.encode(list(texts), batch_size=ctx.settings.embed_batch_size)
-    inputs = [TagInput(str(i), t, None if vectors is None else vectors[i]) for i, t in enumerate(texts)]
-    return [list(s) for s in tagger.tag(inputs)]
+    kinds = list(section_kinds) if section_kinds is not None else [None] * len(texts)
+    inputs = [TagInput(str(i), t, None if vectors is None else vectors[i], kinds[i]) for i, t in enumerate(texts)]
+    return ranked_suggestions(tagger, inputs, taxonomy(), MAX_RANKED)
+
+
+def passage_suggestions(ctx: AppContext, passage_id: int) -> list[Suggestion]:
+    """The current tagger's ranked suggestions for a stored passage, below-the-line ones included
+    (only those above the line are stored as tags)."""
+    from index.store import get_passage
+
+    with ctx.sessions() as session:
+        passage = get_passage(session=session, passage_id=passage_id)
+        text, kind = passage.text, passage.section.kind
+    return tag_text(ctx, [text], [kind])[0]
 
 
 def decide(
@@ -271,6 +319,11 @@ def _dev_micro_f1(ctx: AppContext, dev_path: Path | None) -> float | None:
     tagger = build_tagger(ctx)
     report = evaluate(dev, {ctx.settings.tagger: tagger}, inputs=inputs)
     return float(report.tagger(ctx.settings.tagger).micro_f1)
+
+
+def heldout_path() -> Path:
+    """The independent held-out review corpus (``dev/`` for tuning, ``test/`` frozen)."""
+    return Path(__file__).resolve().parent.parent / "data" / "heldout"
 
 
 def dev_set_path() -> Path:
