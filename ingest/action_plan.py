@@ -137,12 +137,20 @@ def _fuzzy_column(key: str) -> str | None:
 
 
 def is_action_plan_table(rows: Rows) -> bool:
-    """True when the header row maps to an action column and at least one other plan column."""
+    """True when the header row reads as a plan: who does what by when.
+
+    Either an action column and at least one other plan column, or (plans that list the
+    recommendation itself as the thing to do) a recommendation column with a lead and a time,
+    progress or outcome column. A table of recommendations with only a lead is not a plan.
+    """
     if not rows:
         return False
     mapping = map_header(rows[0])
     others = set(mapping) & {"lead_agency", "timescale", "status", "outcome", "milestones"}
-    return "action" in mapping and bool(others)
+    if "action" in mapping:
+        return bool(others)
+    tracked = others & {"timescale", "status", "outcome", "milestones"}
+    return "recommendation" in mapping and "lead_agency" in others and bool(tracked)
 
 
 def extract_action_plan(doc: NormalisedDocument) -> list[ActionRow]:
@@ -184,7 +192,7 @@ def table_rows(rows: Rows) -> list[ActionRow]:
         result.append(
             ActionRow(
                 recommendation=last_rec,
-                action=values.get("action", ""),
+                action=values.get("action") or values.get("recommendation", ""),
                 lead_agency=values.get("lead_agency") or None,
                 timescale=values.get("timescale") or None,
                 status=values.get("status") or None,

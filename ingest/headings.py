@@ -34,7 +34,7 @@ BODY_MIN_WORDS = 20
 STYLE_SHORT_SHARE = 0.9
 """A paragraph style is a heading style when at least this share of its paragraphs are heading-shaped."""
 
-_SENTENCE_END = re.compile(r"[.;,!?:]['’\"”)]?$")
+_SENTENCE_END = re.compile(r"[.;,!:]['’\"”)]?$")
 _TOP_PREFIX = re.compile(r"^\s*(appendix|annex|annexe|chapter|part|section)\b", re.IGNORECASE)
 _BODY_STYLES = frozenset({"normal", "body text", "list paragraph", "no spacing", "default", "plain text"})
 _WORD = re.compile(r"[^\W\d_]{2,}")

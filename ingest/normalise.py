@@ -214,7 +214,9 @@ def is_instruction(text: str) -> bool:
     if len(text) > 400:
         return False
     return any(
-        token_set_ratio(text, phrase, 92) >= 92 for phrase in INSTRUCTION_PHRASES if abs(len(text) - len(phrase)) < 60
+        token_set_ratio(text, phrase, 92) >= 92
+        for phrase in INSTRUCTION_PHRASES
+        if abs(len(text) - len(phrase)) < 60 and len(text) >= 0.7 * len(phrase)
     )
 
 
@@ -252,7 +254,7 @@ def normalise(raw: RawDocument) -> NormalisedDocument:
             text = "\n".join(" | ".join(r) for r in rows)
         else:
             text = clean_text(block.text, vocabulary)
-            if not text or is_page_number_line(text) or is_instruction(text):
+            if not text or is_page_number_line(text) or (block.kind != "heading" and is_instruction(text)):
                 continue
         if pieces:
             pieces.append(BLOCK_SEPARATOR)

@@ -136,6 +136,40 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 _VARIANTS = frozenset(v for variants in SYNONYMS.values() for v in variants)
 
+CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("good_practice", r"\b(?:went|worked|done) well\b|\bwhat worked\b|\b(?:good|notable|positive|effective|"
+                          r"promising) practice\b|\bstrengths\b"),
+        ("action_plan", r"\baction plan|\bmaking (?:it|this) happen\b|\bputting (?:it|this) right\b"),
+        ("recommendations", r"\brecommendations?\b|\bneeds? to change\b|\bnext steps\b|\bimproving\b|"
+                            r"\bwhat (?:must|should|will) (?:change|happen)\b|\bchanges? (?:needed|required)\b"),
+        ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho was\b|\bstory\b|\bremembering\b|\bin (?:his|her|their) "
+                               r"own words\b|\bpen portrait\b|\btribute\b|\bin memory\b"),
+        ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\bcarried out\b|\bconducted\b|\barrangements\b|"
+                        r"\bmethod|\bapproach\b|\breview process\b|\bhow we worked\b"),
+        ("timeline", r"^what happened\b|\bchronolog|\btimeline\b|\bsequence of events\b|\bkey events\b|"
+                     r"\bagency (?:contact|involvement)\b|\bcontact with services\b"),
+        ("conclusions", r"\bconclu|\bsumming up\b|\bfinal (?:thoughts|word)s?\b|\bclosing\b"),
+        ("practice_learning", r"\bwhat (?:we|the review|the panel|i) (?:learned|learnt)\b|\blearn(?:ing|ed|t)\b|"
+                              r"\blessons?\b|\bthemes?\b|\bwhy (?:this|it) matters\b"),
+        ("analysis", r"\bwhat (?:we|the review|the panel|i) found\b|\bfindings?\b|\banalysis\b|\bwhat went wrong\b|"
+                     r"\blooking back\b|\bkey issues\b|\bdiscussion\b"),
+        ("circumstances", r"^why (?:this|the|we|a)\b|\breasons? for\b|\bintroduction\b|\bbackground\b|\bpurpose\b|"
+                          r"\bwhat led\b|\bthe incident\b"),
+    )
+)
+"""Free wordings, by the words a heading uses ("What we learned", "How the review was carried out",
+"Jac's story"), tried in this order when no synonym matches exactly. Patterns see the cleaned heading."""
+
+EXACT_CONFIDENCE = 1.0
+FUZZY_CONFIDENCE = 0.8
+CUE_CONFIDENCE = 0.7
+INHERITED_FACTOR = 0.9
+"""How surely a kind was read: an exact synonym, a fuzzy synonym, a cue phrase; a sub-heading that
+inherits its parent's kind keeps this share of the parent's confidence. ``other`` and
+``front_matter`` are 0: nothing is known about what they hold."""
+
 _PREFIX = re.compile(
     r"^\s*(?:(?:appendix|annex|annexe|section|chapter|part)\s+(?:[0-9]+|[a-z]|[ivx]+|one|two|three|four|five|"
     r"six|seven|eight|nine|ten)\b\s*[:.\-–—]?\s*)?"
@@ -157,16 +191,41 @@ def clean_heading(heading: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@lru_cache(maxsize=4096)
 def classify_heading(heading: str) -> str | None:
-    """The canonical kind of ``heading``, or None when nothing matches well enough.
+    """The canonical kind of ``heading``, or None when nothing matches well enough."""
+    return classify_with_confidence(heading)[0]
 
-    A bracketed aside is ignored first ("Action plan (signed off by the Case Review Group)").
+
+@lru_cache(maxsize=4096)
+def classify_with_confidence(heading: str) -> tuple[str | None, float]:
+    """(kind, confidence) of ``heading``: exact synonym, else a close synonym, else a cue phrase.
+
+    A bracketed aside is ignored first ("Action plan (signed off by the Case Review Group)"). A
+    close synonym loses to a cue phrase unless it is nearly exact (free headings such as "The
+    review" or "Arrangements for the review" resemble the wrong template heading).
     """
     without_aside = _PARENTHESES.sub(" ", heading)
-    if without_aside != heading:
-        return _classify(without_aside) or _classify(heading)
-    return _classify(heading)
+    for text in dict.fromkeys((without_aside, heading)):
+        cleaned = clean_heading(text)
+        for kind, variants in SYNONYMS.items():
+            if cleaned in variants:
+                return kind, EXACT_CONFIDENCE
+    fuzzy = _classify(without_aside) or (_classify(heading) if without_aside != heading else None)
+    cue = cue_kind(without_aside)
+    if fuzzy is not None and (cue is None or cue == fuzzy[0] or fuzzy[1] >= 95):
+        return fuzzy[0], FUZZY_CONFIDENCE
+    if cue is not None:
+        return cue, CUE_CONFIDENCE
+    return None, 0.0
+
+
+def cue_kind(heading: str) -> str | None:
+    """The kind a free heading's words point to (:data:`CUES`), or None."""
+    cleaned = clean_heading(heading)
+    for kind, pattern in CUES:
+        if pattern.search(cleaned):
+            return kind
+    return None
 
 
 def is_template_heading(text: str) -> bool:
@@ -180,25 +239,39 @@ def learning_item_title(heading: str) -> str | None:
     return heading[match.end() :].strip() if match else None
 
 
-def _classify(heading: str) -> str | None:
+def _classify(heading: str) -> tuple[str, float] | None:
+    """The closest synonym's kind and score (token-set ratio less penalties), or None below the line.
+
+    Words of the heading that the variant lacks cost 10 each beyond four; content words of the
+    variant that the heading lacks cost 20 each ("the review" is not "the review panel").
+    """
     cleaned = clean_heading(heading)
     if not cleaned or not tokens(cleaned):
         return None
+    heading_tokens = set(tokens(cleaned))
     best: tuple[float, float, str] | None = None
     for kind, variants in SYNONYMS.items():
         for variant in variants:
             score = token_set_ratio(cleaned, variant, MATCH_THRESHOLD)
             if score < MATCH_THRESHOLD:
                 continue
-            extra = len(set(tokens(cleaned)) - set(tokens(variant)))
-            if extra > 4:
-                score -= 10 * (extra - 4)
-                if score < MATCH_THRESHOLD:
-                    continue
+            variant_tokens = set(tokens(variant))
+            extra = len(heading_tokens - variant_tokens)
+            missing = len({t for t in variant_tokens - heading_tokens if t not in _FUNCTION_WORDS})
+            score -= 10 * max(0, extra - 4) + 20 * missing
+            if score < MATCH_THRESHOLD:
+                continue
             candidate = (score, ratio(cleaned, variant), kind)
             if best is None or candidate[:2] > best[:2]:
                 best = candidate
-    return best[2] if best else None
+    return (best[2], best[0]) if best else None
+
+
+_FUNCTION_WORDS = frozenset({"the", "of", "and", "a", "an", "to", "in", "for", "by", "on", "from", "with", "s"})
+
+
+_LEARNING_ITEM_KINDS = frozenset({"good_practice", "recommendations", "analysis", "practice_learning"})
+"""Kinds a numbered learning item takes from its own title or its parent; otherwise it is a learning point."""
 
 
 def numbering_depth(heading: str) -> int | None:
@@ -214,11 +287,11 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
         return []
     levels = {i: _level(doc.blocks[i].level, doc.blocks[i].text) for i in headings}
     title_index = _title_index(headings, levels)
-    starts: list[tuple[int, str, str, int]] = []  # (block index, kind, heading, level)
+    starts: list[tuple[int, str, str, int, float]] = []  # (block index, kind, heading, level, confidence)
     if not headings or headings[0] > 0 or title_index is not None:
         first_heading = doc.blocks[title_index].text if title_index is not None else ""
-        starts.append((0, "front_matter", first_heading, 0))
-    stack: list[tuple[int, str]] = []  # (level, kind) of enclosing headings
+        starts.append((0, "front_matter", first_heading, 0, 0.0))
+    stack: list[tuple[int, str, float]] = []  # (level, kind, confidence) of enclosing headings
     for i in headings:
         if i == title_index:
             continue
@@ -226,15 +299,26 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
         level = levels[i]
         while stack and stack[-1][0] >= level:
             stack.pop()
+        parent = (stack[-1][1], stack[-1][2] * INHERITED_FACTOR) if stack else None
         title = learning_item_title(block.text)
-        if title is not None:  # a numbered learning item: its own title decides, else its parent
-            kind = (classify_heading(title) if title else None) or (stack[-1][1] if stack else "practice_learning")
+        if title is not None:  # a numbered learning item: its own title decides, else its parent, else learning
+            own, own_confidence = classify_with_confidence(title) if title else (None, 0.0)
+            if own in _LEARNING_ITEM_KINDS:
+                kind, confidence = own, own_confidence  # type: ignore[assignment]
+            elif parent is not None and parent[0] in _LEARNING_ITEM_KINDS:
+                kind, confidence = parent
+            else:
+                kind, confidence = "practice_learning", EXACT_CONFIDENCE
         else:
-            kind = classify_heading(block.text) or (stack[-1][1] if stack else "other")
-        stack.append((level, kind))
-        starts.append((i, kind, block.text, level))
+            found, confidence = classify_with_confidence(block.text)
+            if found is not None:
+                kind = found
+            else:
+                kind, confidence = parent if parent and parent[0] != "front_matter" else ("other", 0.0)
+        stack.append((level, kind, confidence))
+        starts.append((i, kind, block.text, level, confidence if kind != "other" else 0.0))
     sections: list[Section] = []
-    for n, (index, kind, heading, level) in enumerate(starts):
+    for n, (index, kind, heading, level, confidence) in enumerate(starts):
         end_index = starts[n + 1][0] - 1 if n + 1 < len(starts) else len(doc.blocks) - 1
         first, last = doc.blocks[index], doc.blocks[end_index]
         sections.append(
@@ -246,6 +330,7 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
                 char_start=first.start,
                 char_end=last.end,
                 page=first.page,
+                kind_confidence=round(confidence, 3),
             )
         )
     return sections
