@@ -190,7 +190,8 @@ def heldout_corpora(root: Path = HELDOUT, queries_path: Path | None = None, fmt:
     out = []
     for part in ("dev", "test"):
         files = tuple(sorted((root / part / "built").glob(f"*.{fmt}")))
-        judged = _queries_for(queries, {p.stem for p in files})
+        mine = [q for q in queries if q.get("part", part) == part]  # a query may name its part
+        judged = _queries_for(mine, {p.stem for p in files})
         if files and judged:
             out.append(Corpus(f"heldout-{part}", files, judged, tunable=part == "dev"))
     return out

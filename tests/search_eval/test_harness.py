@@ -3,6 +3,7 @@ out-of-fold choice, and one small corpus ingested into a throwaway catalogue (ha
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -113,3 +114,18 @@ def test_a_corpus_ingests_into_a_throwaway_catalogue_and_its_judgments_map(tmp_p
     bm25, dense = prepared.engine.ranked_lists(next(q["query"] for q in corpus.queries if q["id"] == qid), 10)
     assert bm25 and dense
     ctx.close()
+
+
+def test_the_heldout_corpus_splits_queries_by_part_and_freezes_test(tmp_path: Path) -> None:
+    from gwersi.eval_corpora import heldout_corpora
+
+    root = tmp_path / "heldout"
+    assert heldout_corpora(root) == []  # nothing built, no queries yet
+    for part, doc in (("dev", "cpr_flint_2"), ("test", "cpr_cvrsb_2018")):
+        render_misread(SAMPLE_SOURCES / f"{doc}.md", root / part / "built" / f"{doc}.docx", "bold-plain")
+    queries = [q for q in read_queries(SAMPLE_QUERIES) if any(j["doc"] in DOCS for j in q["judgments"])]
+    (root / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in queries), encoding="utf-8")
+    corpora = {c.name: c for c in heldout_corpora(root)}
+    assert set(corpora) == {"heldout-dev", "heldout-test"}
+    assert corpora["heldout-dev"].tunable and not corpora["heldout-test"].tunable
+    assert all(j["doc"] == "cpr_cvrsb_2018" for q in corpora["heldout-test"].queries for j in q["judgments"])
