@@ -304,7 +304,7 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
         if title is not None:  # a numbered learning item: its own title decides, else its parent, else learning
             own, own_confidence = classify_with_confidence(title) if title else (None, 0.0)
             if own in _LEARNING_ITEM_KINDS:
-                kind, confidence = own, own_confidence  # type: ignore[assignment]
+                kind, confidence = own, own_confidence
             elif parent is not None and parent[0] in _LEARNING_ITEM_KINDS:
                 kind, confidence = parent
             else:
