@@ -45,7 +45,9 @@ def infer_headings(raw: RawDocument) -> RawDocument:
     """``raw`` with heading-shaped, set-apart paragraphs turned into heading blocks.
 
     DOCX gets the full treatment; PDF extraction already reads size and weight, so there only
-    capitalised lines are added and lead-in lines ending in a colon are returned to the body.
+    capitalised lines are added, lead-in lines ending in a colon are returned to the body, and
+    cover lines set in heading type (all but the title and the first section's heading) are
+    returned to the front matter.
     Plain text and Markdown are left as their reader made them.
     """
     if raw.media_type == "docx":
@@ -76,8 +78,16 @@ def is_capitalised(text: str) -> bool:
     return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
+_ENDS_SENTENCE = re.compile(r"[.!?]['’\"”)]?$")
+
+
 def _is_body(block: Block) -> bool:
-    return block.kind in ("paragraph", "list_item") and len(block.text.split()) >= BODY_MIN_WORDS
+    """Body text: a paragraph or item of at least :data:`BODY_MIN_WORDS` words ending like a sentence."""
+    return (
+        block.kind in ("paragraph", "list_item")
+        and len(block.text.split()) >= BODY_MIN_WORDS
+        and bool(_ENDS_SENTENCE.search(block.text.strip()))
+    )
 
 
 def _body_size(blocks: list[Block]) -> float | None:
@@ -186,8 +196,14 @@ def _infer_pdf(blocks: list[Block]) -> list[Block]:
     out = list(blocks)
     levels = [b.level for b in blocks if b.kind == "heading" and b.level is not None]
     top = min(levels) if levels else 1
-    first_body = next((i for i, b in enumerate(blocks) if _is_body(b)), len(blocks))
+    first_body = next((i for i, b in enumerate(blocks) if _is_body(b) and b.kind == "paragraph"), len(blocks))
+    cover = [i for i in range(first_body) if blocks[i].kind == "heading"]
+    for i in cover[1:-1]:  # cover lines set large: keep the title and the heading of the first section
+        block = blocks[i]
+        out[i] = Block("paragraph", block.text, page=block.page, bold=block.bold, size=block.size)
     for i, block in enumerate(blocks):
+        if i in cover[1:-1]:
+            continue
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         if block.kind == "heading" and block.text.rstrip().endswith(":") and nxt is not None and nxt.kind != "heading":
             out[i] = Block("paragraph", block.text, page=block.page, bold=block.bold, size=block.size)

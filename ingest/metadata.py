@@ -89,7 +89,9 @@ _SUBJECT_PATTERNS = (
     re.compile(rf"\b{_LABEL}"),
     re.compile(r"[‘'\"“]([A-Z][a-z]{2,})[’'\"”]"),
     re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z](?![\w’'])"),
+    re.compile(r"\b(?:death of|killing of|murder of|Remembering|Who was)\s+([A-Z][a-z]{2,})(?![\w’'])"),
 )
+"""A pseudonym on the cover: "Child A", a quoted name, "Mr N", or a name in "into the death of Ffion"."""
 _NOT_NAMES = frozenset({"Final", "Draft", "Subject", "Official", "The", "Child", "Adult", "Was", "Not"})
 
 _UNITS = [
@@ -405,8 +407,7 @@ def _band_of(match: re.Match[str]) -> str:
 
 def extract_metadata(text: str, sections: list[Section], *, title: str) -> ReviewMetadata:
     """All review-level metadata from the normalised ``text`` and its ``sections``."""
-    front_sections = [s for s in sections if s.kind == "front_matter"]
-    front = text[front_sections[0].char_start : front_sections[0].char_end] if front_sections else text[:1500]
+    front = cover_text(text, sections)
     excluded = [s for s in sections if s.kind in ("wg_use_only", "front_matter")]
     body = _without(text, excluded)
     reference = find_reference(front, cover=True) or find_reference(text)
@@ -431,6 +432,21 @@ def extract_metadata(text: str, sections: list[Section], *, title: str) -> Revie
         age_band=find_age_band(subject, front, body),
         agencies=agencies,
     )
+
+
+COVER_MAX_CHARS = 4000
+
+
+def cover_text(text: str, sections: list[Section]) -> str:
+    """The report's cover: everything before the first section of a known kind (at most 4,000 characters).
+
+    A cover line set in heading type may have been read as a heading of an ``other`` section, so the
+    cover runs on to the first section whose kind is known; a report with no known section gives
+    its first 1,500 characters.
+    """
+    first = next((s for s in sections if s.kind not in ("front_matter", "other")), None)
+    end = first.char_start if first is not None and first.char_start > 0 else 1500
+    return text[: min(end, COVER_MAX_CHARS)]
 
 
 def _without(text: str, sections: list[Section]) -> str:
