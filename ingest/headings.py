@@ -192,7 +192,30 @@ def _strength(sig: tuple[float, bool, bool, bool, bool]) -> tuple[float, bool, b
     return (extra, caps, underline, bold and not italic, bold)
 
 
+_LIST_MARKER = re.compile(r"^(?:\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)]|R\d{1,2}[.:]?|[•·▪–-])\s+\S")
+
+
+def split_list_lines(blocks: list[Block]) -> list[Block]:
+    """Paragraphs whose lines each start with a list marker ("a) ...", "b) ...") as separate list items.
+
+    PDF line grouping joins a list set without space between its items; a line starting a new
+    item (marker first, every line before it belonging to the previous item) starts a new block.
+    """
+    out: list[Block] = []
+    for block in blocks:
+        lines = block.text.split("\n")
+        starts = [n for n, line in enumerate(lines) if _LIST_MARKER.match(line.strip())]
+        if block.kind not in ("paragraph", "list_item") or len(starts) < 2 or starts[0] != 0:
+            out.append(block)
+            continue
+        bounds = [*starts, len(lines)]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            out.append(Block("list_item", "\n".join(lines[a:b]), page=block.page, bold=block.bold, size=block.size))
+    return out
+
+
 def _infer_pdf(blocks: list[Block]) -> list[Block]:
+    blocks = split_list_lines(blocks)
     out = list(blocks)
     levels = [b.level for b in blocks if b.kind == "heading" and b.level is not None]
     top = min(levels) if levels else 1

@@ -88,6 +88,7 @@ class _Open:
 def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[Recommendation]:
     out: list[Recommendation] = []
     current: _Open | None = None
+    sub_parent: str | None = None  # number of a lead-in ("3. ... should:") whose lettered parts follow
 
     def close() -> None:
         nonlocal current
@@ -129,6 +130,15 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[
             close()
             continue
         if match and number:
+            lettered = bool(match.group("n3") or match.group("n4"))
+            if lettered and current is not None and current.numbered and current.start >= 0 \
+                    and text[current.start : current.end].rstrip().endswith(":"):
+                sub_parent = current.number  # "3. X should:" then "a) ..." is recommendation 3a
+                current = None  # the lead-in is not a recommendation of its own
+            elif not lettered:
+                sub_parent = None
+            if lettered and sub_parent is not None:
+                number = f"{sub_parent}{number}"
             close()
             current = _Open(number, block.start + match.end(), block.end, scope, True)
             continue
