@@ -142,11 +142,14 @@ def calibrate_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray,
     pool = np.array([in_decision_pool(ex) for ex in training])
     if not pool.any():
         pool = np.ones(len(training), dtype=bool)
-    sections = [ex.section_kind for i, ex in enumerate(training) if pool[i]]
-    pooled = {name: BatchScores(batch.scores[pool], {}, None if batch.negated is None else batch.negated[pool])
+    # a board's own labels count BOARD_LABEL_WEIGHT times: the policy should fit the board's style
+    repeats = np.array([int(BOARD_LABEL_WEIGHT) if is_board_label(ex) else 1 for ex in training]) * pool
+    rows = [int(i) for i in np.repeat(np.arange(len(training)), repeats)]
+    sections = [training[i].section_kind for i in rows]
+    pooled = {name: BatchScores(batch.scores[rows], {}, None if batch.negated is None else batch.negated[rows])
               for name, batch in members.items()}
-    labels = np.array(label_matrix([ex for i, ex in enumerate(training) if pool[i]], tax.ids), dtype=bool)
-    words = [word_count(ex.text) for i, ex in enumerate(training) if pool[i]]
+    labels = np.asarray(label_matrix([training[i] for i in rows], tax.ids)) > 0
+    words = [word_count(training[i].text) for i in rows]
     best: EnsembleCalibration | None = None
     tried: list[tuple[str, float]] = []
     for candidate in (weights,) if weights is not None else WEIGHT_GRID:
