@@ -127,7 +127,20 @@ def _paragraph_block(par: Any, has_title: bool, numbering: _Numbering) -> Block 
         size=look.size,
         style=style or None,
         numbered=numbered,
+        centred=_centred(par),
     )
+
+
+def _centred(par: Any) -> bool:
+    """The paragraph is centred, directly or through its style chain."""
+    alignment = par.paragraph_format.alignment
+    style = par.style
+    depth = 0
+    while alignment is None and style is not None and depth < 10:
+        alignment = getattr(style.paragraph_format, "alignment", None)
+        style = style.base_style
+        depth += 1
+    return alignment is not None and int(alignment) == 1  # WD_ALIGN_PARAGRAPH.CENTER
 
 
 class _Look:

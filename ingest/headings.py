@@ -82,9 +82,10 @@ _ENDS_SENTENCE = re.compile(r"[.!?]['’\"”)]?$")
 
 
 def _is_body(block: Block) -> bool:
-    """Body text: a paragraph or item of at least :data:`BODY_MIN_WORDS` words ending like a sentence."""
+    """Body text: an uncentred paragraph or item of at least :data:`BODY_MIN_WORDS` words ending like a sentence."""
     return (
         block.kind in ("paragraph", "list_item")
+        and not block.centred
         and len(block.text.split()) >= BODY_MIN_WORDS
         and bool(_ENDS_SENTENCE.search(block.text.strip()))
     )
@@ -148,8 +149,11 @@ def _infer_docx(blocks: list[Block]) -> list[Block]:
             continue
         candidates[i] = sig
     cover = [i for i in candidates if i < first_body]
-    for i in cover[:-1]:  # cover and contents lines stay front matter; the last one heads the first section
-        del candidates[i]
+    marked = [i for i in range(first_body) if blocks[i].kind == "heading"]
+    for i in cover:  # cover and contents lines stay front matter; the last one heads the first section
+        later_heading = any(j > i for j in (*cover, *marked))
+        if later_heading or (i == 0 and not _is_body(blocks[1])):
+            del candidates[i]
     if not candidates:
         return blocks
     styled_levels = [b.level for b in blocks if b.kind == "heading" and b.level is not None]
@@ -161,8 +165,8 @@ def _infer_docx(blocks: list[Block]) -> list[Block]:
     for i, sig in candidates.items():
         text = blocks[i].text
         depth = numbering_depth(text) if _numbered(text) else None
-        if depth is not None:  # printed numbering deepens the level its look gives
-            level = base + 1 + max(ranks[sig], depth - 1)
+        if depth is not None:  # printed numbering gives the level
+            level = base + depth
             last_numbered_level = level
         elif numbered_sigs[sig] >= 3 and last_numbered_level is not None and not _TOP_PREFIX.match(text):
             level = last_numbered_level + 1

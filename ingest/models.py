@@ -60,7 +60,8 @@ class Block:
     The typography fields describe how the block is printed, where the format says so: ``bold``,
     ``italic`` and ``underline`` are true when all its text is; ``size`` is the largest font size in
     points; ``style`` is the word-processor paragraph style name; ``numbered`` is true when the
-    number at its start comes from automatic list numbering rather than typed text. Heading
+    number at its start comes from automatic list numbering rather than typed text; ``centred``
+    is true for a centred paragraph (cover pages are centred, body text is not). Heading
     inference (:mod:`ingest.headings`) reads them when a document has no heading styles.
     """
 
@@ -75,6 +76,7 @@ class Block:
     size: float | None = None
     style: str | None = None
     numbered: bool = False
+    centred: bool = False
 
 
 @dataclass(frozen=True)

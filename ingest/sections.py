@@ -173,7 +173,8 @@ inherits its parent's kind keeps this share of the parent's confidence. ``other`
 _PREFIX = re.compile(
     r"^\s*(?:(?:appendix|annex|annexe|section|chapter|part)\s+(?:[0-9]+|[a-z]|[ivx]+|one|two|three|four|five|"
     r"six|seven|eight|nine|ten)\b\s*[:.\-–—]?\s*)?"
-    r"(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,4})[.):]\s+|\d{1,2}(?:\.\d{1,2})*\s+)?",
+    r"(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,4})[.):]\s+|\d{1,2}(?:\.\d{1,2})*\s+"
+    r"|\d{1,2}(?:\.\d{1,2})*[.)](?=[A-Za-z]{2}))?",
     re.IGNORECASE,
 )
 _LEARNING_PREFIX = re.compile(
