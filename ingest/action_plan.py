@@ -215,11 +215,21 @@ def _rec_number(cell: str) -> str:
 
 
 def _is_continuation(values: dict[str, str], previous: dict[str, str]) -> bool:
-    """A row cut by a page break: no number or recommendation, and its text carries on."""
+    """A row cut by a page break: no number or recommendation, and its text carries on.
+
+    The page break leaves the rest of each long cell on the next page: a row with no timescale or
+    status (or, in a plan without those columns, no lead) after a row whose action did not end a
+    sentence.
+    """
     if values.get("rec_no") or values.get("recommendation"):
         return False
     action = values.get("action", "")
     if not action:
         return True
     prev_action = previous.get("action", "")
-    return action[:1].islower() and not re.search(r"[.!?)]\s*$", prev_action)
+    if re.search(r"[.!?)]\s*$", prev_action):
+        return False
+    # text carrying on in lower case, or a row without the short facts (when, status) that an action
+    # row of its own (numbered or carried down) always has: long cells run on, short ones do not
+    facts = [c for c in ("timescale", "status") if c in values] or ["lead_agency"]
+    return action[:1].islower() or not any(values.get(c) for c in facts)

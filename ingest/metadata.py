@@ -314,6 +314,7 @@ def find_year(ref_year: int | None, front: str, body: str) -> int | None:
 
 def find_subject(front: str, body: str, kind: str | None) -> str | None:
     """The subject's pseudonym: the earliest label or quoted name on the cover, else the body's commonest."""
+    front = _cased(front)
     candidates: list[tuple[int, str]] = []
     for pattern in _SUBJECT_PATTERNS:
         for match in pattern.finditer(front):
@@ -327,6 +328,15 @@ def find_subject(front: str, body: str, kind: str | None) -> str | None:
     labels = Counter(re.sub(r"\s+", " ", m.group(0)) for m in re.finditer(rf"\b{_LABEL}", body))
     ranked = sorted(labels.items(), key=lambda kv: (not kv[0].startswith(prefer) if prefer else False, -kv[1]))
     return ranked[0][0] if ranked else None
+
+
+def _cased(text: str) -> str:
+    """Lines printed in capitals title-cased ("REVIEW INTO THE DEATH OF ‘KAI’" -> "... of ‘Kai’"), so
+    names on a capitalised cover read as names; other lines unchanged, offsets kept."""
+    return "\n".join(
+        line.title() if sum(c.isupper() for c in line) > 3 and not any(c.islower() for c in line) else line
+        for line in text.split("\n")
+    )
 
 
 def find_age_band(subject: str | None, front: str, body: str) -> str:
