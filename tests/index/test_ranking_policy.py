@@ -195,3 +195,17 @@ def test_the_ranking_served_before_confidence_gating_sank_the_misread_answer() -
     bm25, dense = engine.ranked_lists(QUERY, 5)
     before = legacy_hybrid(bm25, dense, lambda pid: (engine.record(pid).section_kind, 1.0))
     assert before[0] != 1  # the failure this policy guards against
+
+
+@pytest.mark.model
+def test_with_the_real_model_a_misread_layout_does_not_sink_the_right_passage() -> None:
+    from index.encoder import SentenceTransformerEncoder
+
+    records = _misread_records()
+    encoder = SentenceTransformerEncoder()
+    engine = SearchEngine.build(records, encoder.encode([r.text for r in records]), encoder)
+    ranks = {
+        mode: [h.record.passage_id for h in engine.search(QUERY, k=5, mode=mode)].index(1) + 1
+        for mode in ("bm25", "dense", "hybrid")
+    }
+    assert ranks["hybrid"] <= min(ranks["bm25"], ranks["dense"]) <= 2, ranks
