@@ -257,14 +257,13 @@ def format_search_eval(result: dict[str, Any]) -> str:
     """One column per corpus (nDCG@10 / Recall@10 / MRR), one row per mode."""
     corpora = result["corpora"]
     names = list(corpora)
-    width = 20
-    head = f"{'':<15}" + "".join(
-        f"{n + (' [ID]' if corpora[n]['in_distribution'] else ' [OOD]'):>{width}}" for n in names
-    )
+    labels = [n + (" [ID]" if corpora[n]["in_distribution"] else " [OOD]") for n in names]
+    width = max(20, *(len(label) + 2 for label in labels))
+    head = f"{'':<15}" + "".join(f"{label:>{width}}" for label in labels)
     lines = [
         f"encoder {result['encoder']}; hybrid = out of fold ({len(result['fold_policies'])} query folds) on tunable "
-        f"corpora, fitted on all of them for frozen ones; shipped: {result['shipped_policy']}; "
-        f"fitted on all tunable: {result['fitted_policy']}",
+        f"corpora, fitted on all of them for frozen ones",
+        f"shipped: {result['shipped_policy']}; fitted on all tunable: {result['fitted_policy']}",
         head,
         f"{'':<15}" + "".join(f"{'nDCG  R@10   MRR':>{width}}" for _ in names),
     ]
