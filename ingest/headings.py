@@ -236,14 +236,20 @@ def _infer_pdf(blocks: list[Block]) -> list[Block]:
             out[i] = Block("paragraph", block.text, page=block.page, bold=block.bold, size=block.size)
             continue
         if (
-            block.kind == "paragraph"
-            and i >= first_body - 1
-            and nxt is not None
-            and _opens_content(nxt)
-            and heading_shaped(block.text)
-            and is_capitalised(block.text)
-            and (len(_WORD.findall(block.text)) >= 2 or _numbered(block.text) or is_template_heading(block.text))
+            block.kind != "paragraph"
+            or i < first_body - 1
+            or nxt is None
+            or not _opens_content(nxt)
+            or not heading_shaped(block.text)
+        ):
+            continue
+        if is_capitalised(block.text) and (
+            len(_WORD.findall(block.text)) >= 2 or _numbered(block.text) or is_template_heading(block.text)
         ):
             level = numbering_depth(block.text) or top
             out[i] = Block("heading", block.text, page=block.page, level=level, bold=block.bold, size=block.size)
+        elif block.bold:  # a bold line the layout reader left in the body: a sibling of the heading before it
+            before = next((b.level for b in reversed(out[:i]) if b.kind == "heading" and b.level), None)
+            level = numbering_depth(block.text) or (before if before and before > top else top + 1)
+            out[i] = Block("heading", block.text, page=block.page, level=level, bold=True, size=block.size)
     return out
