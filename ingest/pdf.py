@@ -3,8 +3,10 @@
 pypdf opens the file, checks it is complete, tries the empty password on encrypted files and
 counts pages. pdfplumber (pdfminer) then gives each text line with its font, size and position,
 and finds ruled tables, so that action-plan tables come out as rows of cells instead of a jumble
-of words. Lines become paragraphs by vertical spacing; headings come from font size and weight
-combined with numbering and template vocabulary. Page furniture (running headers, footers, page
+of words. Pages that draw nothing but text (most of a report) take a faster road to the very
+same lines (``ingest.pdf_text``); pages with rules, boxes or pictures take pdfplumber's. Lines
+become paragraphs by vertical spacing; headings come from font size and weight combined with
+numbering and template vocabulary. Page furniture (running headers, footers, page
 numbers) is removed here, where line positions are still known.
 """
 
@@ -49,10 +51,16 @@ class _Line:
     height: float = 842.0
 
 
-def extract(data: bytes, *, path: str, sha256: str, limits: Limits) -> RawDocument:
-    """Parse PDF ``data`` into a :class:`RawDocument` of blocks with 1-based page numbers."""
+def extract(
+    data: bytes, *, path: str, sha256: str, limits: Limits, fast_text_pages: bool = True
+) -> RawDocument:
+    """Parse PDF ``data`` into a :class:`RawDocument` of blocks with 1-based page numbers.
+
+    ``fast_text_pages=False`` reads every page through pdfplumber's full object layer (the
+    reference the fast path is tested against); the blocks are the same either way.
+    """
     reader_bytes, page_count = _open_with_pypdf(data, path, limits)
-    pages, pictured = _layout(reader_bytes, path, page_count)
+    pages, pictured = _layout(reader_bytes, path, page_count, fast_text_pages=fast_text_pages)
     if not any(lines or tables for lines, tables in pages):
         raise NoTextLayerError(path, f"none of the {page_count} page(s) has a text layer (a scan?); run OCR first")
     blocks = _build_blocks(pages)
@@ -148,9 +156,13 @@ def _form_bytes(resources: Any, seen: set[int], *, depth: int) -> int:
     return total
 
 
-def _layout(data: bytes, path: str, page_count: int) -> tuple[list[tuple[list[_Line], list[Any]]], set[int]]:
+def _layout(
+    data: bytes, path: str, page_count: int, *, fast_text_pages: bool = True
+) -> tuple[list[tuple[list[_Line], list[Any]]], set[int]]:
     """Per page: text lines outside tables and the tables found there; and the pages with pictures."""
     import pdfplumber
+
+    from ingest.pdf_text import text_only_lines
 
     out: list[tuple[list[_Line], list[Any]]] = []
     pictured: set[int] = set()
@@ -161,6 +173,10 @@ def _layout(data: bytes, path: str, page_count: int) -> tuple[list[tuple[list[_L
     with pdf:
         for number, page in enumerate(pdf.pages, start=1):
             try:
+                text_lines = text_only_lines(pdf, page) if fast_text_pages else None
+                if text_lines is not None:  # nothing but text on the page: no table, no picture
+                    out.append((_lines(text_lines, number, float(page.height)), []))
+                    continue
                 out.append(_page_layout(page, number))
                 if page.images or page.curves or page.rects:
                     pictured.add(number)
@@ -181,8 +197,15 @@ def _page_layout(page: Any, number: int) -> tuple[list[_Line], list[Any]]:
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
     body = page.filter(outside) if boxes else page
+    lines = _lines(body.extract_text_lines(return_chars=True, strip=True), number, float(page.height))
+    found = [(t.bbox[1], number, t.extract()) for t in tables]
+    return lines, found
+
+
+def _lines(text_lines: list[dict[str, Any]], number: int, page_height: float) -> list[_Line]:
+    """pdfplumber text lines (with their chars) as :class:`_Line` records with size and weight."""
     lines: list[_Line] = []
-    for raw in body.extract_text_lines(return_chars=True, strip=True):
+    for raw in text_lines:
         chars = [c for c in raw["chars"] if c["text"].strip()]
         if not chars or not raw["text"].strip():
             continue
@@ -198,11 +221,10 @@ def _page_layout(page: Any, number: int) -> tuple[list[_Line], list[Any]]:
                 float(raw["x1"]),
                 sizes.most_common(1)[0][0],
                 bold,
-                float(page.height),
+                page_height,
             )
         )
-    found = [(t.bbox[1], number, t.extract()) for t in tables]
-    return lines, found
+    return lines
 
 
 def _is_real_table(table: Any) -> bool:
