@@ -248,10 +248,18 @@ def format_result(result: dict[str, Any]) -> str:
         + "  ".join(f"{k} {v}" for k, v in result["statuses"].items()),
         f"{'stage':<12} {'seconds':>9}",
     ]
-    for name in (*STAGES, *sorted(set(stages) - set(STAGES))):
+    parts = {"encoder load": "embed", "waiting for encoder load": "embed", "tagger build": "tag"}
+    for name in STAGES:
         shown = f"{stages[name]:9.2f}" if name in stages else "        -"
         note = "   (not run by ingest: built on first request)" if name == "lessons" and name not in stages else ""
+        note = "   (summed over parse workers)" if name in ("sniff", "parse", "structure", "metadata") else note
         lines.append(f"{name:<12} {shown}{note}")
+        for part, owner in parts.items():
+            if owner == name and part in stages:
+                where = "   (on a thread, while workers parse)" if part == "encoder load" else ""
+                lines.append(f"  {part:<26} {stages[part]:8.2f}{where}")
+    for name in sorted(set(stages) - set(STAGES) - set(parts)):
+        lines.append(f"{name:<12} {stages[name]:9.2f}")
     lines += [
         f"{'end to end':<12} {result['end_to_end_s']:9.2f}   "
         f"({result['documents'] / result['end_to_end_s']:.2f} documents/s, "

@@ -20,26 +20,26 @@ def ingest(
     ] = False,
 ) -> None:
     """Ingest review files; a failed file never stops the batch (exit 1 if any failed)."""
-    from gwersi.ingesting import expand_paths, ingest_files
-    from gwersi.pipeline import process_new_passages
+    from gwersi.ingesting import expand_paths
+    from gwersi.pipeline import ingest_and_process
 
     ctx = context()
     files = expand_paths(paths)
     results: list[FileResult] = []
     show_progress = is_terminal() and not as_json
-    if show_progress:
-        from rich.progress import Progress
+    try:
+        if show_progress:
+            from rich.progress import Progress
 
-        with Progress(transient=True) as progress:
-            task = progress.add_task("Ingesting", total=len(files))
-            results = ingest_files(ctx, files, on_file=lambda r: progress.advance(task))
-    else:
-        results = ingest_files(ctx, files)
-    if not no_process and any(r.status in ("ingested", "updated") for r in results):
-        try:
-            process_new_passages(ctx, show_progress=show_progress)
-        except Exception as exc:  # the files are stored; say what failed after that
-            fail(exc, as_json=as_json)
+            with Progress(transient=True) as progress:
+                task = progress.add_task("Ingesting", total=len(files))
+                results, _report = ingest_and_process(
+                    ctx, files, process=not no_process, on_file=lambda r: progress.advance(task)
+                )
+        else:
+            results, _report = ingest_and_process(ctx, files, process=not no_process)
+    except Exception as exc:  # stored files stay stored; say what failed after that
+        fail(exc, as_json=as_json)
     if as_json:
         echo_json([r.as_json() for r in results])
     else:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gwersi.context import AppContext
 from gwersi.embedding import embed_pending
-from gwersi.indexing import rebuild_index
-from gwersi.ingesting import FileResult, ingest_files
-from gwersi.tagging import tag_passages
+from gwersi.indexing import build_index, rebuild_index
+from gwersi.ingesting import FileResult, expand_paths, ingest_iter
+from gwersi.tagging import build_tagger, tag_passages
 from index.db import transaction
 from index.store import delete_review
 from ingest.timing import StageTimes, maybe_measure
@@ -53,21 +54,95 @@ def process_new_passages(
     return ProcessReport(embedded=embedded, tagged=tagged, indexed=len(engine))
 
 
+EMBED_EVERY = 512
+"""During a batch ingest, embed and tag as soon as this many new passages wait (workers keep parsing)."""
+
+
+class _Warmup:
+    """Loads the encoder (torch and the model) on a thread while the workers parse."""
+
+    def __init__(self, ctx: AppContext, times: StageTimes | None) -> None:
+        self._ctx = ctx
+        self._times = times
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="gwersi-warmup", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            with maybe_measure(self._times, "encoder load"):
+                _ = self._ctx.encoder
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by wait()
+            self._error = exc
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def started(self) -> bool:
+        return self._thread.ident is not None
+
+    def ready(self) -> bool:
+        return self._thread.ident is not None and not self._thread.is_alive()
+
+    def wait(self) -> None:
+        if self._thread.ident is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def ingest_and_process(
     ctx: AppContext,
     paths: Iterable[str | Path],
     *,
     process: bool = True,
-    show_progress: bool = False,
     on_file: Callable[[FileResult], None] | None = None,
     times: StageTimes | None = None,
 ) -> tuple[list[FileResult], ProcessReport | None]:
-    """The whole ingest: parse and store every file, then (if anything changed and ``process``)
-    embed, tag and index. A failed file never stops the batch. ``times`` collects stage seconds."""
-    results = ingest_files(ctx, paths, on_file=on_file, times=times)
-    if not process or not any(r.status in ("ingested", "updated") for r in results):
+    """The whole ingest (what ``gwersi ingest`` runs): parse, store, embed, tag and index.
+
+    Files are parsed in worker processes and stored here in order (one transaction each; a failed
+    file never stops the batch). From the first new file on, a thread loads the encoder (the
+    workers are already running, so they were forked from a one-thread process), and every
+    :data:`EMBED_EVERY` new passages are embedded and tagged while the workers parse on, so the
+    encoder is busy early and parsing hides behind it. The index is built once at the end, in this
+    process: a command line run serves no searches a child build would protect. Without
+    ``process`` only parsing and storing happen. ``times`` collects stage seconds.
+    """
+    files = expand_paths(paths)
+    if not process:
+        return list(ingest_iter(ctx, files, on_file=on_file, times=times)), None
+    warmup = _Warmup(ctx, times)
+    results: list[FileResult] = []
+    embedded = tagged = waiting = 0
+    for result in ingest_iter(ctx, files, on_file=on_file, times=times):
+        results.append(result)
+        if result.status in ("ingested", "updated") and not warmup.started():
+            warmup.start()  # only now: a batch of unchanged files never loads the model
+        waiting += len(result.passages_added)
+        if waiting >= EMBED_EVERY and warmup.ready():
+            warmup.wait()
+            done_embedding, done_tagging = _embed_and_tag(ctx, times)
+            embedded, tagged, waiting = embedded + done_embedding, tagged + done_tagging, 0
+    if not any(r.status in ("ingested", "updated") for r in results):
+        warmup.wait()
         return results, None
-    return results, process_new_passages(ctx, show_progress=show_progress, times=times)
+    with maybe_measure(times, "waiting for encoder load"):
+        warmup.wait()
+    done_embedding, done_tagging = _embed_and_tag(ctx, times)
+    with maybe_measure(times, "index"):
+        engine = build_index(ctx)
+    return results, ProcessReport(embedded=embedded + done_embedding, tagged=tagged + done_tagging, indexed=len(engine))
+
+
+def _embed_and_tag(ctx: AppContext, times: StageTimes | None) -> tuple[int, int]:
+    with maybe_measure(times, "embed"):
+        embedded = embed_pending(ctx)
+    with maybe_measure(times, "tag"):
+        if ctx.settings.tagger not in ctx.tagger_cache():
+            with maybe_measure(times, "tagger build"):  # once per process, within the tag stage
+                build_tagger(ctx)
+        tagged = tag_passages(ctx)
+    return embedded, tagged
 
 
 def delete_review_everywhere(ctx: AppContext, review_id: int, *, actor: str) -> int:

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         "server answering many single queries on a small machine.",
     )
     embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Passages per encoder batch.")
+    ingest_workers: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        description="Worker processes that parse files during a batch ingest while this process stores, "
+        "embeds and tags (at most two files per worker in flight). 0: parse in this process.",
+    )
     tagger: str = Field(
         default="ensemble",
         description="Tagger used for suggestions: rule, embedding, supervised, ensemble or keyword.",
