@@ -147,7 +147,10 @@ def eval_search(
         Path | None,
         typer.Option(help="Held-out corpus folder (dev/built, test/built, queries.jsonl); default data/heldout."),
     ] = None,
-    heldout_format: Annotated[str, typer.Option(help="Built held-out files to ingest: docx or pdf.")] = "docx",
+    heldout_format: Annotated[
+        list[str] | None,
+        typer.Option(help="Built held-out formats to ingest, each its own corpus (default: docx and pdf)."),
+    ] = None,
     folds: Annotated[int, typer.Option(min=2, help="Query folds for the out-of-fold hybrid figures.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -162,7 +165,7 @@ def eval_search(
             ctx,
             queries or default_queries_path(),
             heldout=heldout or HELDOUT,
-            heldout_format=heldout_format,
+            heldout_formats=tuple(heldout_format or ("docx", "pdf")),
             folds=folds,
         )
     except Exception as exc:

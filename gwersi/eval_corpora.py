@@ -10,9 +10,10 @@ Corpora:
 - ``samples-bold-plain`` / ``samples-renamed``: the sample Markdown sources re-rendered as DOCX
   so that ingest misreads the sections (see :func:`render_misread`); same queries
   (out-of-distribution for layout).
-- ``heldout-dev`` / ``heldout-test``: the independently written corpus in ``data/heldout``
-  (DOCX built by ``tools/build_heldout.py``) with ``data/heldout/queries.jsonl``; queries are split
-  by the part their judged documents are in. ``test`` is frozen: report only.
+- ``heldout-dev-<fmt>`` / ``heldout-test-<fmt>``: the independently written corpus in
+  ``data/heldout`` (DOCX and PDF built by ``tools/build_heldout.py``, one corpus per format) with
+  ``data/heldout/queries.jsonl``; queries are split by the part they name (or their judged
+  documents are in). ``test`` is frozen: report only.
 """
 
 from __future__ import annotations
@@ -181,19 +182,23 @@ def sample_corpora(queries_path: Path, work: Path) -> list[Corpus]:
     return out
 
 
-def heldout_corpora(root: Path = HELDOUT, queries_path: Path | None = None, fmt: str = "docx") -> list[Corpus]:
-    """``heldout-dev`` (tunable) and ``heldout-test`` (frozen) once built files and queries exist."""
+def heldout_corpora(
+    root: Path = HELDOUT, queries_path: Path | None = None, formats: Sequence[str] = ("docx", "pdf")
+) -> list[Corpus]:
+    """``heldout-dev-<format>`` (tunable) and ``heldout-test-<format>`` (frozen) once built files and
+    queries exist; one corpus per part and built format, so choices are fitted on both formats."""
     queries_path = queries_path or root / "queries.jsonl"
     if not queries_path.is_file():
         return []
     queries = read_queries(queries_path)
     out = []
     for part in ("dev", "test"):
-        files = tuple(sorted((root / part / "built").glob(f"*.{fmt}")))
         mine = [q for q in queries if q.get("part", part) == part]  # a query may name its part
-        judged = _queries_for(mine, {p.stem for p in files})
-        if files and judged:
-            out.append(Corpus(f"heldout-{part}", files, judged, tunable=part == "dev"))
+        for fmt in formats:
+            files = tuple(sorted((root / part / "built").glob(f"*.{fmt}")))
+            judged = _queries_for(mine, {p.stem for p in files})
+            if files and judged:
+                out.append(Corpus(f"heldout-{part}-{fmt}", files, judged, tunable=part == "dev"))
     return out
 
 

@@ -200,14 +200,14 @@ def run_search_eval(
     queries_path: Path,
     *,
     heldout: Path | None = HELDOUT,
-    heldout_format: str = "docx",
+    heldout_formats: Sequence[str] = ("docx", "pdf"),
     folds: int = FOLDS,
 ) -> dict[str, Any]:
     """Metrics per corpus and mode: bm25, dense, hybrid (out of fold), hybrid as shipped, before."""
     cache_dir = ctx.settings.data_dir / "eval-cache"
     corpora = sample_corpora(queries_path, cache_dir / "rendered")
     if heldout is not None:
-        corpora += heldout_corpora(heldout, fmt=heldout_format)
+        corpora += heldout_corpora(heldout, formats=heldout_formats)
     cache = EmbeddingCache(cache_dir / "embeddings", ctx.encoder.model_id)
     prepared = [prepare(ctx, corpus, cache) for corpus in corpora]
     lists = {p.corpus.name: Lists(p) for p in prepared}
