@@ -38,7 +38,7 @@ _SENTENCE_END = re.compile(r"[.;,!:]['’\"”)]?$")
 _TOP_PREFIX = re.compile(r"^\s*(appendix|annex|annexe|chapter|part|section)\b", re.IGNORECASE)
 _BODY_STYLES = frozenset({"normal", "body text", "list paragraph", "no spacing", "default", "plain text"})
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_NUMBERED_TEXT = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+\S")
+_NUMBERED_TEXT = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*(?:\.?\s+\S|[.)][A-Za-z]{2})")
 
 
 def infer_headings(raw: RawDocument) -> RawDocument:
@@ -218,6 +218,17 @@ def split_list_lines(blocks: list[Block]) -> list[Block]:
     return out
 
 
+def _numbered_peer_levels(blocks: list[Block]) -> dict[int, int]:
+    """Printed numbering depth -> the commonest level of the numbered headings at that depth (two or more)."""
+    seen: dict[int, Counter[int]] = {}
+    for block in blocks:
+        if block.kind == "heading" and block.level is not None and _numbered(block.text):
+            depth = numbering_depth(block.text)
+            if depth is not None:
+                seen.setdefault(depth, Counter())[block.level] += 1
+    return {d: c.most_common(1)[0][0] for d, c in seen.items() if sum(c.values()) >= 2}
+
+
 def _infer_pdf(blocks: list[Block]) -> list[Block]:
     blocks = split_list_lines(blocks)
     out = list(blocks)
@@ -228,8 +239,14 @@ def _infer_pdf(blocks: list[Block]) -> list[Block]:
     for i in cover[1:-1]:  # cover lines set large: keep the title and the heading of the first section
         block = blocks[i]
         out[i] = Block("paragraph", block.text, page=block.page, bold=block.bold, size=block.size)
+    peer_levels = _numbered_peer_levels(out)
     for i, block in enumerate(blocks):
         if i in cover[1:-1]:
+            continue
+        if block.kind == "heading" and _numbered(block.text):
+            depth = numbering_depth(block.text)
+            if depth in peer_levels and block.level != peer_levels[depth]:  # same printed depth, same level
+                out[i] = replace(block, level=peer_levels[depth])
             continue
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         if block.kind == "heading" and block.text.rstrip().endswith(":") and nxt is not None and nxt.kind != "heading":
@@ -248,6 +265,10 @@ def _infer_pdf(blocks: list[Block]) -> list[Block]:
         ):
             level = numbering_depth(block.text) or top
             out[i] = Block("heading", block.text, page=block.page, level=level, bold=block.bold, size=block.size)
+        elif _numbered(block.text) and numbering_depth(block.text) in peer_levels:
+            # "2.Kai": a numbered line whose number Word set in another weight, like its numbered peers
+            out[i] = Block("heading", block.text, page=block.page, level=peer_levels[numbering_depth(block.text) or 0],
+                           bold=block.bold, size=block.size)
         elif block.bold:  # a bold line the layout reader left in the body: a sibling of the heading before it
             before = next((b.level for b in reversed(out[:i]) if b.kind == "heading" and b.level), None)
             level = numbering_depth(block.text) or (before if before and before > top else top + 1)

@@ -229,7 +229,8 @@ def document_vocabulary(blocks: tuple[Block, ...]) -> frozenset[str]:
     words: set[str] = set()
     for block in blocks:
         if not block.rows:  # paragraph lines wrap between words, never inside one without a hyphen
-            words.update(w.lower() for w in _VOCAB_WORD.findall(block.text.replace("-\n", "")))
+            # the two halves of a word broken at a line-end hyphen are not evidence for either spelling
+            words.update(w.lower() for w in _VOCAB_WORD.findall(block.text.replace("-\n", " ")))
             continue
         for cell in (c for row in block.rows for c in row):
             for line in cell.split("\n"):

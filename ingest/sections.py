@@ -182,7 +182,7 @@ _LEARNING_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _PARENTHESES = re.compile(r"\([^)]*\)")
-_NUMBERING = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)[.)]?\s")
+_NUMBERING = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)(?:[.)]?\s|[.)](?=[A-Za-z]{2}))")
 
 
 def clean_heading(heading: str) -> str:

@@ -6,10 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 
-if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "installing Debian chromium for the browser test..."
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-    || echo "warning: could not install chromium; the browser test will report it"
+# Debian packages the tests drive: Chromium (browser test) and LibreOffice (PDF layouts of the
+# metamorphic ingest tests, made as a board's "save as PDF" would make them).
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-writer-nogui"
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ]; then
+  echo "installing Debian packages for the tests:$missing"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
+    || echo "warning: could not install$missing; the tests that need them will report it"
 fi
 
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
