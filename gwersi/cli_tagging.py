@@ -126,7 +126,8 @@ def retrain(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
         echo_json(asdict(report))
         return
     typer.echo(
-        f"trained on {report.training_examples} examples ({report.panel_examples} from panel decisions)"
+        f"trained on {report.training_examples} examples ({report.panel_examples} of the board's own: "
+        "panel decisions and imported passages)"
     )
     if report.before_micro_f1 is not None and report.after_micro_f1 is not None:
         typer.echo(f"dev-set micro-F1: {report.before_micro_f1:.3f} -> {report.after_micro_f1:.3f}")

@@ -290,6 +290,7 @@ class RetrainReport:
     """What retraining did and how it changed quality on the dev set."""
 
     panel_examples: int
+    """The board's own labelled passages: panel decisions and imported examples (``gwersi learn``)."""
     training_examples: int
     before_micro_f1: float | None
     after_micro_f1: float | None
@@ -299,7 +300,7 @@ class RetrainReport:
 def retrain(ctx: AppContext, *, dev_path: Path | None = None) -> RetrainReport:
     """Refit the model taggers including panel decisions, re-tag, and measure the change."""
     before = _dev_micro_f1(ctx, dev_path)
-    panel = panel_examples(ctx)
+    panel = training_for_eval(ctx)
     ctx.tagger_cache().clear()
     build_tagger(ctx, refit=True)
     after = _dev_micro_f1(ctx, dev_path)
