@@ -34,6 +34,9 @@ BODY_MIN_WORDS = 20
 STYLE_SHORT_SHARE = 0.9
 """A paragraph style is a heading style when at least this share of its paragraphs are heading-shaped."""
 
+Signature = tuple[float, bool, bool, bool, bool]
+"""How a line is set apart: (points above body, capitals, underline, bold, italic)."""
+
 _SENTENCE_END = re.compile(r"[.;,!:]['’\"”)]?$")
 _TOP_PREFIX = re.compile(r"^\s*(appendix|annex|annexe|chapter|part|section)\b", re.IGNORECASE)
 _BODY_STYLES = frozenset({"normal", "body text", "list paragraph", "no spacing", "default", "plain text"})
@@ -113,7 +116,7 @@ def _heading_styles(blocks: list[Block]) -> set[str]:
     return {s for s, n in total.items() if shaped[s] >= STYLE_SHORT_SHARE * n}
 
 
-def _signature(block: Block, body_size: float | None, styled: set[str]) -> tuple[float, bool, bool, bool, bool]:
+def _signature(block: Block, body_size: float | None, styled: set[str]) -> Signature:
     """How a line is set apart: (points above body, capitals, underline, bold, italic); None fields 0."""
     extra = (block.size - body_size) if (block.size is not None and body_size is not None) else 0.0
     if block.style in styled and extra <= 0:
@@ -121,7 +124,7 @@ def _signature(block: Block, body_size: float | None, styled: set[str]) -> tuple
     return (round(max(extra, 0.0) * 2) / 2, is_capitalised(block.text), block.underline, block.bold, block.italic)
 
 
-def _set_apart(sig: tuple[float, bool, bool, bool, bool]) -> bool:
+def _set_apart(sig: Signature) -> bool:
     extra, caps, underline, bold, _italic = sig
     return extra >= 1.0 or caps or underline or bold or extra >= 0.5
 
@@ -130,7 +133,7 @@ def _infer_docx(blocks: list[Block]) -> list[Block]:
     body_size = _body_size(blocks)
     styled = _heading_styles(blocks)
     first_body = next((i for i, b in enumerate(blocks) if _is_body(b) and b.kind == "paragraph"), len(blocks))
-    candidates: dict[int, tuple[float, bool, bool, bool, bool]] = {}
+    candidates: dict[int, Signature] = {}
     for i, block in enumerate(blocks):
         if block.kind not in ("paragraph", "list_item") or i + 1 >= len(blocks):
             continue
@@ -158,26 +161,40 @@ def _infer_docx(blocks: list[Block]) -> list[Block]:
         return blocks
     styled_levels = [b.level for b in blocks if b.kind == "heading" and b.level is not None]
     base = max(styled_levels) if len(styled_levels) >= 2 else 0
-    ranks = {sig: n for n, sig in enumerate(sorted(set(candidates.values()), key=_strength, reverse=True))}
-    numbered_sigs = Counter(sig for i, sig in candidates.items() if _numbered(blocks[i].text))
+    levels = assign_levels([blocks[i].text for i in candidates], list(candidates.values()), base)
     out = list(blocks)
+    for (i, _sig), level in zip(candidates.items(), levels, strict=True):
+        out[i] = Block("heading", blocks[i].text, page=blocks[i].page, level=level, bold=True, size=blocks[i].size,
+                       style=blocks[i].style)
+    return out
+
+
+
+def assign_levels(texts: list[str], signatures: list[Signature], base: int) -> list[int]:
+    """Levels for headings in document order, below ``base``.
+
+    A printed number gives the level ("3" -> base+1, "3.2" -> base+2). An unnumbered heading that
+    looks exactly like numbered ones (three or more) sits under the last numbered heading; any other
+    is ranked by how strongly it is set apart (larger, capitals, underline, bold, italic).
+    """
+    ranks = {sig: n for n, sig in enumerate(sorted(set(signatures), key=_strength, reverse=True))}
+    numbered_sigs = Counter(sig for text, sig in zip(texts, signatures, strict=True) if _numbered(text))
+    levels: list[int] = []
     last_numbered_level: int | None = None
-    for i, sig in candidates.items():
-        text = blocks[i].text
+    for text, sig in zip(texts, signatures, strict=True):
         depth = numbering_depth(text) if _numbered(text) else None
-        if depth is not None:  # printed numbering gives the level
+        if depth is not None:
             level = base + depth
             last_numbered_level = level
         elif numbered_sigs[sig] >= 3 and last_numbered_level is not None and not _TOP_PREFIX.match(text):
             level = last_numbered_level + 1
         else:
             level = base + 1 + ranks[sig]
-        out[i] = Block("heading", text, page=blocks[i].page, level=level, bold=True, size=blocks[i].size,
-                       style=blocks[i].style)
-    return out
+        levels.append(level)
+    return levels
 
 
-def _same_look(block: Block, sig: tuple[float, bool, bool, bool, bool], body_size: float | None,
+def _same_look(block: Block, sig: Signature, body_size: float | None,
                styled: set[str]) -> bool:
     return block.kind != "table" and heading_shaped(block.text) and _signature(block, body_size, styled) == sig
 
@@ -191,7 +208,7 @@ def _numbered(text: str) -> bool:
     return bool(_NUMBERED_TEXT.match(text))
 
 
-def _strength(sig: tuple[float, bool, bool, bool, bool]) -> tuple[float, bool, bool, bool, bool]:
+def _strength(sig: Signature) -> Signature:
     extra, caps, underline, bold, italic = sig
     return (extra, caps, underline, bold and not italic, bold)
 
@@ -273,4 +290,29 @@ def _infer_pdf(blocks: list[Block]) -> list[Block]:
             before = next((b.level for b in reversed(out[:i]) if b.kind == "heading" and b.level), None)
             level = numbering_depth(block.text) or (before if before and before > top else top + 1)
             out[i] = Block("heading", block.text, page=block.page, level=level, bold=True, size=block.size)
+    return _relevel(out, first_body)
+
+
+def _relevel(blocks: list[Block], first_body: int) -> list[Block]:
+    """PDF heading levels from printed numbering and look, as for DOCX (:func:`assign_levels`).
+
+    A layout reader ranks headings by size alone, so a numbered section heading in body size can sit
+    below its own sub-headings. The title (the first of two or more headings before the body, or a
+    first heading set larger than every other) stays on top.
+    """
+    heads = [i for i, b in enumerate(blocks) if b.kind == "heading"]
+    if len(heads) < 2:
+        return blocks
+    first_level = blocks[heads[0]].level or 9
+    above_all = all(first_level < (blocks[h].level or 9) for h in heads[1:])
+    title = heads[0] if above_all or sum(1 for h in heads if h < first_body) >= 2 else None
+    body_size = _body_size(blocks)
+    rest = [i for i in heads if i != title]
+    signatures = [_signature(blocks[i], body_size, set()) for i in rest]
+    levels = assign_levels([blocks[i].text for i in rest], signatures, 1 if title is not None else 0)
+    out = list(blocks)
+    for i, level in zip(rest, levels, strict=True):
+        out[i] = replace(blocks[i], level=level)
+    if title is not None:
+        out[title] = replace(blocks[title], level=1)
     return out

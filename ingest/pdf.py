@@ -330,13 +330,15 @@ def _make_block(lines: list[_Line], body_size: float, heading_sizes: list[float]
     short = len(text) <= 160 and len(lines) <= 3
     if short and _heading_size(first, body_size):
         level = heading_sizes.index(size) + 1 if size in heading_sizes else 1
-        return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=first.bold)
+        return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=first.bold,
+                     size=size)
     if short and first.bold and not _SENTENCE_END.search(text.rstrip("*")):
         level = len(heading_sizes) + 1
-        return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=True)
+        return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=True, size=size)
     if len(lines) == 1 and is_template_heading(text):  # a template heading set in body type
-        return Block("heading", text, page=first.page, level=_numbered_level(text) or len(heading_sizes) + 1)
-    return Block("paragraph", text, page=first.page, bold=first.bold)
+        return Block("heading", text, page=first.page, level=_numbered_level(text) or len(heading_sizes) + 1,
+                     size=size)
+    return Block("paragraph", text, page=first.page, bold=first.bold, size=size)
 
 
 def _numbered_level(text: str) -> int | None:
