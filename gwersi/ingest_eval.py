@@ -191,14 +191,15 @@ class CorpusFile:
 
 
 def corpus_files(root: Path) -> list[CorpusFile]:
-    """The samples (as built) and the held-out corpus's ``dev`` and ``test`` parts in DOCX, PDF and Markdown."""
+    """The samples (as built) and the held-out corpus's parts (``dev``, ``test``, ``test2``) in DOCX, PDF and
+    Markdown."""
     files: list[CorpusFile] = []
     sources = root / "data" / "sample-sources"
     for path in sorted((root / "data" / "samples").glob("*")):
         truth = sources / f"{path.stem}.truth.json"
         if truth.exists() and path.suffix in (".pdf", ".docx", ".md", ".txt"):
             files.append(CorpusFile("samples", path.suffix.lstrip("."), path, truth))
-    for part in ("dev", "test"):
+    for part in ("dev", "test", "test2"):
         folder = root / "data" / "heldout" / part
         for truth in sorted((folder / "sources").glob("*.truth.json")):
             name = truth.name.removesuffix(".truth.json")

@@ -53,7 +53,7 @@ from docx.text.paragraph import Paragraph
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HELDOUT = ROOT / "data" / "heldout"
-PARTS = ("dev", "test")
+PARTS = ("dev", "test", "test2")
 
 # --------------------------------------------------------------------------------------------
 # Allowed values (FORMAT.md)
@@ -1343,7 +1343,7 @@ def convert_pdfs(docx_files: list[Path], outdir: Path) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--part", choices=("dev", "test", "all"), default="all", help="which part to process")
+    ap.add_argument("--part", choices=(*PARTS, "all"), default="all", help="which part to process")
     ap.add_argument("--only", action="append", default=[], metavar="NAME", help="only this review (repeatable)")
     ap.add_argument("--check", action="store_true", help="validate sources and truth files; build nothing")
     ap.add_argument("--no-pdf", action="store_true", help="build DOCX only")
