@@ -117,6 +117,7 @@ def map_header(header: tuple[str, ...]) -> dict[str, int]:
 
 
 def _fuzzy_column(key: str) -> str | None:
+    """A column from the words of a header in everyday language ("What will we do", "Who", "How will we know")."""
     if not key:
         return None
     words = set(key.replace("/", " ").split())
@@ -124,10 +125,10 @@ def _fuzzy_column(key: str) -> str | None:
         return "rec_no"
     for column, cues in (
         ("status", ("status", "rag", "progress")),
-        ("timescale", ("timescale", "date", "when")),
-        ("lead_agency", ("lead", "responsible", "owner")),
-        ("outcome", ("outcome", "impact")),
-        ("action", ("action", "actions")),
+        ("timescale", ("timescale", "date", "when", "deadline", "by")),
+        ("lead_agency", ("lead", "responsible", "owner", "who")),
+        ("outcome", ("outcome", "impact", "know", "evidence", "measure", "success", "difference")),
+        ("action", ("action", "actions", "do", "doing", "steps")),
         ("milestones", ("milestone", "milestones")),
         ("recommendation", ("recommendation",)),
     ):

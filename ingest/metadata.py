@@ -135,8 +135,12 @@ AGE_EXPRESSION = re.compile(
 )
 """An age as reports print it: "aged 22 months", "a 3-year-old", "13 weeks old", "then six",
 "a baby of eight weeks", "had turned 80"."""
-_BARE_AGE = re.compile(rf"(?:\s*,\s*|\s+(?:was|is)\s+)(?P<n>{_NUM})(?=\s*[,.;)]|\s+(?:at|when|and)\b)", re.IGNORECASE)
-"""An age printed bare right after the name: "Ffion was forty-one.", "Adult F, 44,"."""
+_BARE_AGE = re.compile(
+    rf"(?:\s*,\s*(?:(?:who|then)\s+(?:was|is)\s+)?|\s+(?:was|is)\s+)(?P<n>{_NUM})(?=\s*[,.;)]|\s+(?:at|when|and)\b)",
+    re.IGNORECASE,
+)
+"""An age printed bare right after the name: "Ffion was forty-one.", "Adult F, 44,", "Child L, who was
+fifteen,"."""
 _DECADE = re.compile(
     r"\bin\s+(?:his|her|their)\s+(?P<part>early|mid|mid-|late)?\s*"
     r"(?P<decade>teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
@@ -227,12 +231,16 @@ def _board_for_la(la: str) -> str | None:
 
 
 def review_type(front: str, body: str, ref_type: str | None) -> str | None:
-    """Review family from the cover, then the reference token, then body keyword counts."""
-    for name, pattern in _FAMILY_CUES:
-        if pattern.search(front):
-            return name
+    """Review family from the reference's type token, then the cover, then body keyword counts.
+
+    On the cover the review named first wins ("Offensive Weapons Homicide Review, conducted through
+    the Single Unified Safeguarding Review" is an OWHR).
+    """
     if ref_type:
         return ref_type.upper()
+    found = [(m.start(), name) for name, pattern in _FAMILY_CUES if (m := pattern.search(front))]
+    if found:
+        return min(found)[1]
     counts = {name: len(pattern.findall(body)) for name, pattern in _FAMILY_CUES}
     best = max(counts, key=lambda k: counts[k])
     return best if counts[best] else None
@@ -242,7 +250,8 @@ def review_level(kind: str | None, front: str, body: str) -> str | None:
     """ "concise" or "extended" for CPR, APR and SUSR reports."""
     if kind not in ("CPR", "APR", "SUSR"):
         return None
-    for text in (front, body[:6000]):
+    # a SUSR's body names the levels of the reviews whose criteria it met, not its own
+    for text in (front,) if kind == "SUSR" else (front, body[:6000]):
         match = _LEVEL.search(text)
         if match:
             return match.group(1).lower()

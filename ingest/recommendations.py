@@ -63,15 +63,35 @@ def addressee_of(text: str) -> str | None:
     return who
 
 
+FALLBACK_KINDS = ("other", "conclusions")
+"""Where recommendations are looked for when no section reads as recommendations."""
+MIN_FALLBACK_ITEMS = 2
+
+
 def extract_recommendations(doc: NormalisedDocument, sections: list[Section]) -> list[Recommendation]:
-    """Recommendations from every ``recommendations`` section, in document order."""
+    """Recommendations from every ``recommendations`` section, in document order.
+
+    When no section reads as recommendations (a free heading such as "Where we go from here"), a
+    section of unknown kind or the conclusions holding two or more numbered directives ("R1 The
+    Board should ...") is read instead.
+    """
     found: list[Recommendation] = []
     for section in sections:
-        if section.kind != "recommendations":
-            continue
-        blocks = [b for b in doc.blocks if section.char_start <= b.start and b.end <= section.char_end]
-        found.extend(_from_blocks(blocks, doc.text, scope_of(section.heading)))
+        if section.kind == "recommendations":
+            found.extend(_from_blocks(_blocks_of(doc, section), doc.text, scope_of(section.heading)))
+    if found:
+        return _dedupe(found)
+    for section in sections:
+        if section.kind in FALLBACK_KINDS:
+            candidates = _from_blocks(_blocks_of(doc, section), doc.text, scope_of(section.heading))
+            numbered = [r for r in candidates if _DIRECTIVE.search(r.text[:200]) and r.number[:1].isalnum()]
+            if len(numbered) >= MIN_FALLBACK_ITEMS and len(numbered) == len(candidates):
+                found.extend(candidates)
     return _dedupe(found)
+
+
+def _blocks_of(doc: NormalisedDocument, section: Section) -> list[NormBlock]:
+    return [b for b in doc.blocks if section.char_start <= b.start and b.end <= section.char_end]
 
 
 @dataclass

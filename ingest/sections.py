@@ -142,12 +142,13 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("good_practice", r"\b(?:went|worked|done) well\b|\bwhat worked\b|\b(?:good|notable|positive|effective|"
                           r"promising) practice\b|\bstrengths\b"),
         ("action_plan", r"\baction plan|\bmaking (?:it|this) happen\b|\bputting (?:it|this) right\b"),
-        ("recommendations", r"\brecommendations?\b|\bneeds? to change\b|\bnext steps\b|\bimproving\b|"
+        ("recommendations", r"\brecommendations?\b|\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
                             r"\bwhat (?:must|should|will) (?:change|happen)\b|\bchanges? (?:needed|required)\b"),
+        ("statements", r"\bstatements?\b|\ba word from the (?:reviewer|chair|author)s?\b"),
         ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho was\b|\bstory\b|\bremembering\b|\bin (?:his|her|their) "
-                               r"own words\b|\bpen portrait\b|\btribute\b|\bin memory\b"),
+                               r"own words\b|\bpen portrait\b|\btribute\b|\bin memory\b|^about (?!this\b|the\b)\w+$"),
         ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\bcarried out\b|\bconducted\b|\barrangements\b|"
-                        r"\bmethod|\bapproach\b|\breview process\b|\bhow we worked\b"),
+                        r"\bmethod|\bapproach\b|\breview process\b|\bhow we worked\b|\bwhat (?:we|i) looked at\b"),
         ("timeline", r"^what happened\b|\bchronolog|\btimeline\b|\bsequence of events\b|\bkey events\b|"
                      r"\bagency (?:contact|involvement)\b|\bcontact with services\b"),
         ("conclusions", r"\bconclu|\bsumming up\b|\bfinal (?:thoughts|word)s?\b|\bclosing\b"),
@@ -156,7 +157,7 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("analysis", r"\bwhat (?:we|the review|the panel|i) found\b|\bfindings?\b|\banalysis\b|\bwhat went wrong\b|"
                      r"\blooking back\b|\bkey issues\b|\bdiscussion\b"),
         ("circumstances", r"^why (?:this|the|we|a)\b|\breasons? for\b|\bintroduction\b|\bbackground\b|\bpurpose\b|"
-                          r"\bwhat led\b|\bthe incident\b"),
+                          r"\bwhat led\b|\bthe incident\b|^about (?:this|the) review\b"),
     )
 )
 """Free wordings, by the words a heading uses ("What we learned", "How the review was carried out",

@@ -180,6 +180,10 @@ def test_word_numbering_prints_multilevel_numbers_and_restarts() -> None:
         ("What went well", "good_practice", 0.7),
         ("What needs to change", "recommendations", 0.7),
         ("Chapter Four: The findings", "analysis", 1.0),
+        ("Where we go from here: what needs to happen now", "recommendations", 0.7),
+        ("A word from the reviewer", "statements", 0.7),
+        ("About this review", "circumstances", 0.7),
+        ("About Jac", "family_involvement", 0.7),
         ("The review", None, 0.0),
         ("Acknowledgements", None, 0.0),
     ],
@@ -286,3 +290,29 @@ def test_row_cut_by_a_page_break_rejoins_its_row() -> None:
         "Set a decision deadline for When I'm Ready requests",
         "A second action for the same recommendation",
     ]
+
+
+def test_recommendations_under_a_free_heading_are_found() -> None:
+    source = (
+        "# Where we go from here\n\n"
+        "R1 The Board should audit return home interviews every quarter.\n\n"
+        "R2 South Wales Police should share missing-episode records with schools.\n"
+    )
+    review = parse_bytes(source.encode(), "free.md")
+    assert [r.number for r in review.recommendations] == ["R1", "R2"]
+
+
+def test_plan_in_everyday_column_words() -> None:
+    rows = (("Learning", "What we will do", "Who", "By when", "How we will know"),
+            ("1", "Relaunch the protocol", "Board sub-group", "May 2026", "Meetings recorded"))
+    assert is_action_plan_table(rows)
+    row = table_rows(rows)[0]
+    assert (row.action, row.lead_agency, row.timescale, row.outcome) == (
+        "Relaunch the protocol", "Board sub-group", "May 2026", "Meetings recorded")
+
+
+def test_cover_naming_two_review_families_takes_the_reference_type() -> None:
+    review = parse_bytes(
+        ("Some Board\n\nOffensive Weapons Homicide Review\n\nConducted through the Single Unified Safeguarding "
+         "Review\n\nReference: OWHR XYZ 02/2026\n\n# Introduction\n\n" + BODY + "\n").encode(), "owhr.md")
+    assert review.metadata.review_type == "OWHR"
