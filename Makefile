@@ -14,7 +14,8 @@ setup:
 lint:
 	.venv/bin/ruff check . && .venv/bin/mypy
 
-eval:           ## tagging and search quality on the dev set and query set
+eval:           ## ingest, tagging and search quality, in-distribution and on the held-out corpus
+	.venv/bin/gwersi eval ingest
 	.venv/bin/gwersi eval tagging
 	.venv/bin/gwersi eval search
 
