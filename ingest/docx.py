@@ -46,14 +46,69 @@ def extract(data: bytes, *, path: str, sha256: str, limits: Limits) -> RawDocume
 
 
 def _blocks(document: Any) -> list[Block]:
-    has_title = any((p.style is not None and p.style.name == "Title") for p in document.paragraphs)
-    numbering = _Numbering(document)
+    styles = _Styles(document)
+    has_title = any(_name(styles.paragraph(p)) == "Title" for p in document.paragraphs)
+    context = _Context(has_title, _Numbering(document), styles)
     out: list[Block] = []
-    _walk(document.element.body, document.part, has_title, numbering, out, depth=0)
+    _walk(document.element.body, document.part, context, out, depth=0)
     return out
 
 
-def _walk(container: Any, parent: Any, has_title: bool, numbering: _Numbering, out: list[Block], *, depth: int) -> None:
+class _Styles:
+    """Style lookups memoised per document.
+
+    python-docx resolves a paragraph's or run's style on every access, and a run with no style of
+    its own costs a scan of every style in the document for the default: most of a DOCX parse went
+    there. Styles and the font properties their chains give are looked up once per style here.
+    """
+
+    def __init__(self, document: Any) -> None:
+        self._part = document.part
+        self._styles: dict[tuple[str | None, int], Any] = {}
+        self._fonts: dict[tuple[str | None, str | None, str], Any] = {}
+
+    def _get(self, style_id: str | None, kind: Any) -> Any:
+        key = (style_id, int(kind))
+        if key not in self._styles:
+            self._styles[key] = self._part.get_style(style_id, kind)
+        return self._styles[key]
+
+    def paragraph(self, par: Any) -> Any:
+        """The paragraph's style (the document default when it names none)."""
+        from docx.enum.style import WD_STYLE_TYPE
+
+        return self._get(par._p.style, WD_STYLE_TYPE.PARAGRAPH)
+
+    def run(self, run: Any) -> Any:
+        """The run's character style (the document default when it names none)."""
+        from docx.enum.style import WD_STYLE_TYPE
+
+        return self._get(run._r.style, WD_STYLE_TYPE.CHARACTER)
+
+    def font(self, style: Any, name: str) -> Any:
+        """A font property from ``style`` or the first of its base styles that sets it."""
+        if style is None:
+            return None
+        key = (style.element.get(f"{_W}type"), style.style_id, name)
+        if key not in self._fonts:
+            self._fonts[key] = _style_font(style, name)
+        return self._fonts[key]
+
+
+class _Context:
+    """What every paragraph of one document is read against."""
+
+    __slots__ = ("has_title", "numbering", "styles")
+
+    def __init__(self, has_title: bool, numbering: _Numbering, styles: _Styles) -> None:
+        self.has_title, self.numbering, self.styles = has_title, numbering, styles
+
+
+def _name(style: Any) -> str:
+    return str(style.name) if style is not None and style.name else ""
+
+
+def _walk(container: Any, parent: Any, context: _Context, out: list[Block], *, depth: int) -> None:
     """Paragraphs and tables of ``container`` in order, looking inside content controls (``w:sdt``).
 
     A one-column table is a layout box (templates often box each section): its cells are read as
@@ -65,7 +120,7 @@ def _walk(container: Any, parent: Any, has_title: bool, numbering: _Numbering, o
     for child in container.iterchildren():
         tag = child.tag
         if tag == f"{_W}p":
-            block = _paragraph_block(Paragraph(child, parent), has_title, numbering)
+            block = _paragraph_block(Paragraph(child, parent), context)
             if block is not None:
                 out.append(block)
         elif tag == f"{_W}tbl":
@@ -73,7 +128,7 @@ def _walk(container: Any, parent: Any, has_title: bool, numbering: _Numbering, o
             if depth < 5 and _is_layout_box(table):
                 for row in table.rows:
                     for cell in _distinct_cells(row):
-                        _walk(cell._tc, cell, has_title, numbering, out, depth=depth + 1)
+                        _walk(cell._tc, cell, context, out, depth=depth + 1)
                 continue
             rows = _table_rows(table)
             if rows:
@@ -81,7 +136,7 @@ def _walk(container: Any, parent: Any, has_title: bool, numbering: _Numbering, o
         elif tag == f"{_W}sdt":
             content = child.find(f"{_W}sdtContent")
             if content is not None:
-                _walk(content, parent, has_title, numbering, out, depth=depth)
+                _walk(content, parent, context, out, depth=depth)
 
 
 def _distinct_cells(row: Any) -> list[Any]:
@@ -98,22 +153,24 @@ def _is_layout_box(table: Any) -> bool:
     return bool(rows) and all(len(_distinct_cells(row)) == 1 for row in rows)
 
 
-def _paragraph_block(par: Any, has_title: bool, numbering: _Numbering) -> Block | None:
+def _paragraph_block(par: Any, context: _Context) -> Block | None:
     text = par.text.strip()
     if not text:
         return None
-    style = par.style.name if par.style is not None else ""
-    look = _typography(par)
+    para_style = context.styles.paragraph(par)
+    style = _name(para_style)
+    look = _typography(par, para_style, context.styles)
     if style == "Title":
         return Block("heading", text, level=1, bold=True, size=look.size, style=style)
     match = _HEADING_STYLE.match(style)
     level = int(match.group(1)) if match else _outline_level(par)
     if level is not None:
-        return Block("heading", text, level=level + (1 if has_title else 0), bold=True, size=look.size, style=style)
+        return Block("heading", text, level=level + (1 if context.has_title else 0), bold=True, size=look.size,
+                     style=style)
     num = par._p.find(f"{_W}pPr/{_W}numPr")
     if num is None:
-        num = _style_numbering(par.style)
-    label = numbering.label(num) if num is not None else None
+        num = _style_numbering(para_style)
+    label = context.numbering.label(num) if num is not None else None
     numbered = bool(label) and not text.startswith(label or "")
     if numbered:
         text = f"{label} {text}"
@@ -127,14 +184,13 @@ def _paragraph_block(par: Any, has_title: bool, numbering: _Numbering) -> Block 
         size=look.size,
         style=style or None,
         numbered=numbered,
-        centred=_centred(par),
+        centred=_centred(par, para_style),
     )
 
 
-def _centred(par: Any) -> bool:
-    """The paragraph is centred, directly or through its style chain."""
+def _centred(par: Any, style: Any) -> bool:
+    """The paragraph is centred, directly or through its style chain (``style`` is its own)."""
     alignment = par.paragraph_format.alignment
-    style = par.style
     depth = 0
     while alignment is None and style is not None and depth < 10:
         alignment = getattr(style.paragraph_format, "alignment", None)
@@ -152,7 +208,7 @@ class _Look:
         self.bold, self.italic, self.underline, self.size = bold, italic, underline, size
 
 
-def _typography(par: Any) -> _Look:
+def _typography(par: Any, para_style: Any, styles: _Styles) -> _Look:
     """Effective typography of a paragraph's visible runs, resolving run, character and paragraph styles.
 
     A property counts when every run with visible text has it; the size is the largest run size.
@@ -163,14 +219,13 @@ def _typography(par: Any) -> _Look:
     runs = [r for r in par.runs if r.text.strip()]
     if not runs:
         return _Look(False, False, False, None)
-    para_style = par.style
 
     def resolved(run: Any, name: str) -> Any:
         value = getattr(run.font, name)
-        if value is None and run.style is not None:
-            value = _style_font(run.style, name)
         if value is None:
-            value = _style_font(para_style, name)
+            value = styles.font(styles.run(run), name)
+        if value is None:
+            value = styles.font(para_style, name)
         return value
 
     bold = all(bool(resolved(r, "bold")) for r in runs)
