@@ -73,29 +73,85 @@ def _training(ctx: AppContext) -> list[LabelledExample]:
     return training_examples(folder if folder.is_dir() else None, taxonomy(), training_for_eval(ctx))
 
 
+SHIPPED_CALIBRATION = Path(__file__).resolve().parent.parent / "taxonomy" / "data" / "ensemble-calibration.json"
+"""The ensemble calibration for the shipped training data and default encoder, chosen out of fold
+by ``tools/ship_calibration.py``; used only while its fingerprint matches the training data
+(a board's own labels change the fingerprint, and the calibration is then chosen afresh)."""
+
+
+def calibration_fingerprint(ctx: AppContext, training: Sequence[LabelledExample]) -> str:
+    """What an ensemble calibration depends on: training texts and labels, taxonomy and encoder."""
+    return _fingerprint("calibration", training, ctx.encoder.model_id)
+
+
 def _calibration(ctx: AppContext, training: Sequence[LabelledExample], *, refit: bool) -> tuple[Path, Any]:
-    """The ensemble's cached out-of-fold calibration (path, and the calibration or ``None``)."""
+    """The ensemble's cached out-of-fold calibration (path, and the calibration or ``None``).
+
+    Looked up in the data folder's cache, then in the shipped file; ``refit`` chooses afresh.
+    """
     from taxonomy.calibration import calibration_from_json
 
-    fingerprint = _fingerprint("calibration", training, ctx.encoder.model_id)
+    fingerprint = calibration_fingerprint(ctx, training)
     path = ctx.settings.data_dir / "models" / f"ensemble-calibration-{fingerprint}.json"
-    if path.exists() and not refit:
+    if refit:
+        return path, None
+    for candidate in (path, SHIPPED_CALIBRATION):
         try:
-            return path, calibration_from_json(json.loads(path.read_text(encoding="utf-8")))
+            data = json.loads(candidate.read_text(encoding="utf-8"))
+            if candidate == SHIPPED_CALIBRATION:
+                if data.get("fingerprint") != fingerprint:
+                    continue
+                data = data["calibration"]
+            return path, calibration_from_json(data)
         except (OSError, ValueError, KeyError, TypeError):
-            pass
+            continue
     return path, None
 
 
+SHIPPED_VECTORS = SHIPPED_CALIBRATION.with_name("training-vectors.npz")
+"""Embeddings of the shipped training passages by the default encoder, keyed by a hash of each text
+(written by ``tools/ship_calibration.py``); rows are used only for the encoder that made them."""
+
+
+def text_key(text: str) -> str:
+    """The key a training text's embedding is kept under."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def shipped_vectors(model_id: str, dimension: int) -> dict[str, np.ndarray]:
+    """The shipped training embeddings by text key, or nothing if they were made by another encoder."""
+    try:
+        with np.load(SHIPPED_VECTORS, allow_pickle=False) as data:
+            if str(data["model_id"]) != model_id:
+                return {}
+            keys, vectors = [str(k) for k in data["keys"]], np.asarray(data["vectors"], dtype=np.float32)
+    except (OSError, KeyError, ValueError):
+        return {}
+    if vectors.ndim != 2 or vectors.shape[1] != dimension or len(keys) != len(vectors):
+        return {}
+    return dict(zip(keys, vectors, strict=True))
+
+
 def _training_vectors(ctx: AppContext, training: Sequence[LabelledExample], *, refit: bool) -> np.ndarray:
-    """Embeddings of the training passages, cached on disk by a fingerprint of texts, labels and model."""
+    """Embeddings of the training passages, cached on disk by a fingerprint of texts, labels and model.
+
+    Texts the shipped embeddings cover are not encoded again (a fresh install encodes only a board's
+    own labelled passages).
+    """
     encoder = ctx.encoder
     path = ctx.settings.data_dir / "models" / f"training-{_fingerprint('vectors', training, encoder.model_id)}.npy"
     if path.exists() and not refit:
         vectors = np.load(path)
         if vectors.shape == (len(training), encoder.dimension):
             return vectors
-    vectors = encoder.encode([ex.text for ex in training], batch_size=ctx.settings.embed_batch_size)
+    known = shipped_vectors(encoder.model_id, encoder.dimension)
+    keys = [text_key(ex.text) for ex in training]
+    missing = sorted({ex.text for ex, key in zip(training, keys, strict=True) if key not in known})
+    if missing:
+        encoded = encoder.encode(missing, batch_size=ctx.settings.embed_batch_size)
+        known = {**known, **{text_key(t): encoded[i] for i, t in enumerate(missing)}}
+    vectors = np.vstack([known[key] for key in keys]).astype(np.float32) if keys else np.zeros(
+        (0, encoder.dimension), dtype=np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp.npy")
     np.save(tmp, vectors)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -67,6 +69,34 @@ def _prototypes(base: np.ndarray, vectors: np.ndarray, labels: np.ndarray, weigh
     return normalise_rows(protos)
 
 
+_BASES: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def standard_base(encoder: TextEncoder, taxonomy: Taxonomy) -> np.ndarray:
+    """Each standard's encoded text (description, examples, cue phrases) averaged and normalised.
+
+    Memoised per encoder object and taxonomy text: out-of-fold calibration builds a model per fold
+    from the same texts, and encoding them is most of a build.
+    """
+    per_standard = _standard_texts(taxonomy)
+    flat = [t for texts in per_standard for t in texts]
+    key = tuple(flat) + tuple(str(len(texts)) for texts in per_standard)
+    try:
+        memo = _BASES.setdefault(encoder, {})
+    except TypeError:  # an encoder that cannot be weakly referenced: no memo
+        memo = {}
+    if key in memo:
+        return memo[key].copy()
+    encoded = np.asarray(encoder.encode(flat), dtype=np.float32)
+    base = np.zeros((len(per_standard), encoded.shape[1]), dtype=np.float32)
+    pos = 0
+    for j, texts in enumerate(per_standard):
+        base[j] = encoded[pos : pos + len(texts)].mean(axis=0)
+        pos += len(texts)
+    memo[key] = normalise_rows(base)
+    return memo[key].copy()
+
+
 def build_model(
     encoder: TextEncoder,
     taxonomy: Taxonomy | None = None,
@@ -86,15 +116,7 @@ def build_model(
     positive passages in the pool get the median threshold of the others.
     """
     tax = taxonomy or load_taxonomy()
-    per_standard = _standard_texts(tax)
-    flat = [t for texts in per_standard for t in texts]
-    encoded = np.asarray(encoder.encode(flat), dtype=np.float32)
-    base = np.zeros((len(per_standard), encoded.shape[1]), dtype=np.float32)
-    pos = 0
-    for j, texts in enumerate(per_standard):
-        base[j] = encoded[pos : pos + len(texts)].mean(axis=0)
-        pos += len(texts)
-    base = normalise_rows(base)
+    base = standard_base(encoder, tax)
     k = len(tax.standards)
     thresholds = np.full(k, 0.05 if centred else 0.4)
     calibration: dict[str, float] = {}
