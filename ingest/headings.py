@@ -44,6 +44,13 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 _NUMBERED_TEXT = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*(?:\.?\s+\S|[.)][A-Za-z]{2})")
 
 
+_PART_OR_CHAPTER = re.compile(
+    r"^\s*(?:part|chapter)\s+(?:\d{1,2}|[a-h]|[ivx]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"\s*[:.\-–—]?\s*\S",
+    re.IGNORECASE,
+)
+
+
 def infer_headings(raw: RawDocument) -> RawDocument:
     """``raw`` with heading-shaped, set-apart paragraphs turned into heading blocks.
 
@@ -155,6 +162,8 @@ def _infer_docx(blocks: list[Block]) -> list[Block]:
     marked = [i for i in range(first_body) if blocks[i].kind == "heading"]
     for i in cover:  # cover and contents lines stay front matter; the last one heads the first section
         later_heading = any(j > i for j in (*cover, *marked))
+        if _opens_front_section(blocks, i):
+            continue
         if later_heading or (i == 0 and not _is_body(blocks[1])):
             del candidates[i]
     if not candidates:
@@ -197,6 +206,15 @@ def assign_levels(texts: list[str], signatures: list[Signature], base: int) -> l
 def _same_look(block: Block, sig: Signature, body_size: float | None,
                styled: set[str]) -> bool:
     return block.kind != "table" and heading_shaped(block.text) and _signature(block, body_size, styled) == sig
+
+
+def _opens_front_section(blocks: list[Block], i: int) -> bool:
+    """A heading before the first body paragraph that still opens a section of its own: a part or
+    chapter heading ("PART A: THE REVIEW"), or a known heading over a table ("Glossary")."""
+    text = blocks[i].text
+    if _PART_OR_CHAPTER.match(text):
+        return True
+    return is_template_heading(text) and i + 1 < len(blocks) and blocks[i + 1].kind == "table"
 
 
 def _opens_content(block: Block) -> bool:
@@ -253,6 +271,7 @@ def _infer_pdf(blocks: list[Block]) -> list[Block]:
     top = min(levels) if levels else 1
     first_body = next((i for i, b in enumerate(blocks) if _is_body(b) and b.kind == "paragraph"), len(blocks))
     cover = [i for i in range(first_body) if blocks[i].kind == "heading"]
+    cover = [i for i in cover if not _opens_front_section(blocks, i)]
     for i in cover[1:-1]:  # cover lines set large: keep the title and the heading of the first section
         block = blocks[i]
         out[i] = Block("paragraph", block.text, page=block.page, bold=block.bold, size=block.size)

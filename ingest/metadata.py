@@ -40,7 +40,9 @@ REFERENCE_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 """Board reference styles: "CPR CTMSB 8/2020", "WGSB CPR 1/2021", "APR CONWY 1", "DHR Cardiff 2019/1"."""
 
-_REF_PREFIX = rf"(?:[A-Z][A-Z&]{{1,7}}|{_LA_NAMES}|Gwent|Dyfed[- ]Powys|Cwm Taf|North Wales|West Glamorgan)"
+_ACRONYM = r"[A-Z](?:[a-z]?[A-Z]|&)[A-Za-z&]{0,6}"
+"""A board or partnership acronym, mixed case allowed ("NWSB", "CTMSB", "GwASB")."""
+_REF_PREFIX = rf"(?:{_ACRONYM}|{_LA_NAMES}|Gwent|Dyfed[- ]Powys|Cwm Taf|North Wales|West Glamorgan)"
 GENERAL_REFERENCE = re.compile(
     rf"(?<![\w/])(?:{_REF_PREFIX}[ \t-]+){{0,2}}(?P<t1>{TYPES})"
     r"(?:[ \t-]+(?P<place>[A-Z][A-Za-z&'’]{1,24}))?"
@@ -49,7 +51,7 @@ GENERAL_REFERENCE = re.compile(
 """Any other printed form: a review-type token with board or place words around it and a number that
 may carry the year in either order ("HIW MHHR 2024/02", "OWHR Swansea 01/2024", "SUSR GSB 02-2025",
 "DHR-NWPT-2022-03", "APR CTMSB 11"). Read on the cover only: in the body such words are prose."""
-_LEFT_TOKEN = re.compile(r"(?:^|(?<=[ \t]))(?:[A-Z][A-Z&]{1,7})[ \t]+$")
+_LEFT_TOKEN = re.compile(rf"(?:^|(?<=[ \t]))(?:{_ACRONYM})[ \t]+$")
 
 _TYPE_NAMES = (
     ("CPR", r"Child Practice Review"),
@@ -85,11 +87,13 @@ _PUBLISHED = re.compile(
 _YEAR = re.compile(r"\b(20[0-3]\d|19[89]\d)\b")
 
 _LABEL = r"(?:Child|Adult|Baby|Young Person|Infant)\s+[A-Z](?![\w’'])"
+_NAME = r"[A-ZÀ-ÖØ-ÞŴŶ][a-zß-öø-ÿŵŷ]{2,}"
+"""A capitalised given name, Welsh and accented letters included ("Siân", "Llŷr")."""
 _SUBJECT_PATTERNS = (
     re.compile(rf"\b{_LABEL}"),
-    re.compile(r"[‘'\"“]([A-Z][a-z]{2,})[’'\"”]"),
+    re.compile(rf"[‘'\"“]({_NAME})[’'\"”]"),
     re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z](?![\w’'])"),
-    re.compile(r"\b(?:death of|killing of|murder of|Remembering|Who was)\s+([A-Z][a-z]{2,})(?![\w’'])"),
+    re.compile(rf"\b(?:deaths? of|killing of|murder of|Remembering|Who was)\s+({_NAME})(?![\w’'])"),
 )
 """A pseudonym on the cover: "Child A", a quoted name, "Mr N", or a name in "into the death of Ffion"."""
 _NOT_NAMES = frozenset({"Final", "Draft", "Subject", "Official", "The", "Child", "Adult", "Was", "Not"})
@@ -157,6 +161,8 @@ _LIFE_STAGE: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 """Life stages that place a subject in a band when no age is printed."""
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+_PRONOUN = re.compile(r"\s*(He|She|They)\b")
+"""A sentence opening with a pronoun: it speaks of whoever the sentence before began with."""
 _OTHER_PERSON = re.compile(rf"\b{_LABEL}|\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z]\b")
 """Another pseudonym in the sentence: an age printed after it is that person's."""
 
@@ -379,8 +385,16 @@ def _subject_sentences(subject: str, front: str, body: str) -> list[tuple[str, i
     name = re.compile(rf"(?<![\w])[‘'\"“]?{re.escape(subject)}(?![\w])[’'\"”]?", re.IGNORECASE)
     out: list[tuple[str, int, int]] = []
     for text in (front, body):
+        leads = False  # the last sentence began with the subject's name
         for sentence in _SENTENCE.finditer(text):
-            out.extend((sentence.group(0), m.start(), m.end()) for m in name.finditer(sentence.group(0)))
+            words = sentence.group(0)
+            found = [(words, m.start(), m.end()) for m in name.finditer(words)]
+            pronoun = _PRONOUN.match(words)
+            if not found and leads and pronoun:
+                found = [(words, pronoun.start(1), pronoun.end(1))]  # "Adult N died ... He was aged 66."
+            out.extend(found)
+            if words.strip():
+                leads = bool(found) and found[0][1] <= len(words) - len(words.lstrip()) + 1
             if len(out) > 60:
                 return out
     return out

@@ -146,7 +146,8 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[
                 scope = scope_of(block.text) or scope
             continue
         sub_item = current is not None and current.numbered and block.kind == "list_item"
-        if not sub_item and _INTRO.search(block.text[:300]) and not addressee_of(_strip_number(block.text)):
+        if not sub_item and _INTRO.search(block.text[:300]) and (
+                not addressee_of(_strip_number(block.text)) or _leads_directive_list(block, blocks[index + 1 :])):
             close()
             continue
         if match and number:
@@ -174,6 +175,17 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[
             current = _Open(str(len(out) + 1), block.start, block.end, scope, False)
     close()
     return out
+
+
+def _leads_directive_list(block: NormBlock, following: list[NormBlock]) -> bool:
+    """An unnumbered paragraph ending in a colon, followed by list items that are directives of their
+    own ("The Board and its partners are asked to act on the following:" then "- The Board should
+    ..."): an introduction, not a recommendation."""
+    if block.kind == "list_item" or _NUMBER.match(block.text) or not block.text.rstrip().endswith(":"):
+        return False
+    item = following[0] if following else None
+    return item is not None and item.kind == "list_item" and bool(
+        _DIRECTIVE.search(item.text[:200]) and addressee_of(_strip_number(item.text)))
 
 
 def _number_of(match: re.Match[str]) -> str | None:

@@ -139,10 +139,12 @@ _VARIANTS = frozenset(v for variants in SYNONYMS.values() for v in variants)
 CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
-        ("good_practice", r"\b(?:went|worked|done) well\b|\bwhat worked\b|\b(?:good|notable|positive|effective|"
-                          r"promising) practice\b|\bstrengths\b"),
+        ("good_practice", r"\b(?:went|worked|done) well\b|\bwhat (?:worked|helped)\b|"
+                          r"\b(?:good|notable|positive|effective|promising) practice\b|\bstrengths\b"),
         ("action_plan", r"\baction plan|\bmaking (?:it|this) happen\b|\bputting (?:it|this) right\b"),
-        ("recommendations", r"\brecommendations?\b|\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
+        ("terms_of_reference", r"\bscope\b|\bquestions? (?:we|the review|the panel) (?:looked at|asked|considered)\b|"
+                               r"\bkey lines of enquiry\b|\bperiod (?:under review|covered|we looked at)\b"),
+        ("recommendations", r"\brecommend(?:ations?)?\b|\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
                             r"\bwhat (?:must|should|will) (?:change|happen)\b|\bchanges? (?:needed|required)\b"),
         ("statements", r"\bstatements?\b|\ba word from the (?:reviewer|chair|author)s?\b"),
         ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho was\b|\bstory\b|\bremembering\b|\bin (?:his|her|their) "
@@ -150,7 +152,8 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\bcarried out\b|\bconducted\b|\barrangements\b|"
                         r"\bmethod|\bapproach\b|\breview process\b|\bhow we worked\b|\bwhat (?:we|i) looked at\b"),
         ("timeline", r"^what happened\b|\bchronolog|\btimeline\b|\bsequence of events\b|\bkey events\b|"
-                     r"\bagency (?:contact|involvement)\b|\bcontact with services\b"),
+                     r"\bagency (?:contact|involvement)\b|\bcontact with services\b|"
+                     r"\b(?:the )?(?:last|final) (?:days|weeks|months|year)\b"),
         ("conclusions", r"\bconclu|\bsumming up\b|\bfinal (?:thoughts|word)s?\b|\bclosing\b"),
         ("practice_learning", r"\bwhat (?:we|the review|the panel|i) (?:learned|learnt)\b|\blearn(?:ing|ed|t)\b|"
                               r"\blessons?\b|\bthemes?\b|\bwhy (?:this|it) matters\b"),
@@ -198,6 +201,25 @@ def classify_heading(heading: str) -> str | None:
     return classify_with_confidence(heading)[0]
 
 
+_REVIEW_NAME = re.compile(
+    r"\b(?:child|adult|domestic|mental health|offensive weapons?|single unified)\s+"
+    r"(?:practice|homicide|safeguarding)\s+review\b|\b(?:cpr|apr|dhr|mhhr|owhr|susr)\b"
+)
+_TITLE_WORDS = frozenset(
+    ("overview", "final", "executive", "report", "the", "of", "into", "a", "an", "concise", "extended", "draft",
+     "version")
+)
+
+
+def _is_title_line(heading: str) -> bool:
+    """A cover title set as a heading ("Domestic Homicide Review Overview Report"): the name of a
+    review type and nothing but title words. It names no section kind."""
+    cleaned = clean_heading(heading)
+    if not _REVIEW_NAME.search(cleaned):
+        return False
+    return not set(_REVIEW_NAME.sub(" ", cleaned).split()) - _TITLE_WORDS
+
+
 @lru_cache(maxsize=4096)
 def classify_with_confidence(heading: str) -> tuple[str | None, float]:
     """(kind, confidence) of ``heading``: exact synonym, else a close synonym, else a cue phrase.
@@ -212,6 +234,8 @@ def classify_with_confidence(heading: str) -> tuple[str | None, float]:
         for kind, variants in SYNONYMS.items():
             if cleaned in variants:
                 return kind, EXACT_CONFIDENCE
+    if _is_title_line(without_aside):
+        return None, 0.0
     fuzzy = _classify(without_aside) or (_classify(heading) if without_aside != heading else None)
     cue = cue_kind(without_aside)
     if fuzzy is not None and (cue is None or cue == fuzzy[0] or fuzzy[1] >= 95):
@@ -282,6 +306,14 @@ def numbering_depth(heading: str) -> int | None:
     return match.group(1).count(".") + 1 if match else None
 
 
+_ANALYTIC_KINDS = frozenset({"analysis", "practice_learning"})
+_DESCRIPTIVE_KINDS = frozenset({"family_involvement", "circumstances", "timeline", "methodology", "panel",
+                                "terms_of_reference", "parallel", "equality"})
+"""A sub-heading inside the findings or the learning that names a descriptive topic ("Family
+involvement", "Background") is part of that analysis; good practice, conclusions and
+recommendations under it keep their own kind."""
+
+
 def split_sections(doc: NormalisedDocument) -> list[Section]:
     """Cut the normalised document into sections at its headings, in order."""
     headings = [i for i, b in enumerate(doc.blocks) if b.kind == "heading"]
@@ -313,7 +345,9 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
                 kind, confidence = "practice_learning", EXACT_CONFIDENCE
         else:
             found, confidence = classify_with_confidence(block.text)
-            if found is not None:
+            if found in _DESCRIPTIVE_KINDS and parent is not None and parent[0] in _ANALYTIC_KINDS:
+                kind, confidence = parent  # "5.2 Family involvement" inside the findings is a finding
+            elif found is not None:
                 kind = found
             else:
                 kind, confidence = parent if parent and parent[0] != "front_matter" else ("other", 0.0)

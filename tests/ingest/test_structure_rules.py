@@ -184,6 +184,12 @@ def test_word_numbering_prints_multilevel_numbers_and_restarts() -> None:
         ("A word from the reviewer", "statements", 0.7),
         ("About this review", "circumstances", 0.7),
         ("About Jac", "family_involvement", 0.7),
+        ("What we recommend", "recommendations", 0.7),
+        ("The period and questions we looked at", "terms_of_reference", 0.7),
+        ("The last weeks", "timeline", 0.7),
+        ("What helped", "good_practice", 0.7),
+        ("Domestic Homicide Review Overview Report", None, 0.0),
+        ("Purpose of the Domestic Homicide Review", "circumstances", 0.8),
         ("The review", None, 0.0),
         ("Acknowledgements", None, 0.0),
     ],
@@ -213,6 +219,8 @@ def test_heading_numbers(heading: str, cleaned: str, depth: int | None) -> None:
         ("DHR VoG 2022/01", "DHR VoG 2022/01", 2022),
         ("Reference: CPR CTMSB 04/2024", "CPR CTMSB 04/2024", 2024),
         ("APR PWS 7", "APR PWS 7", None),
+        ("Cyfeirnod / Reference: GwASB APR 07", "GwASB APR 07", None),
+        ("C&V SUSR 2025-02", "C&V SUSR 2025-02", 2025),
     ],
 )
 def test_references_in_other_printed_forms(line: str, reference: str, year: int | None) -> None:
@@ -241,6 +249,9 @@ def test_body_prose_is_not_read_as_a_reference() -> None:
         ("Rhys", "Rhys, a 17-year-old, died. A 16-year-old boy was convicted.", "16-17"),
         ("Child A", "Child A lives with Adult B, 37, in Cardiff.", "unknown"),
         ("Child A", "Child A lives in Cardiff.", "unknown"),
+        ("Adult N", "Adult N died in hospital in May 2022. He was aged 66.", "65+"),
+        ("Adult N", "The neighbour of Adult N rang the police. She was aged 66.", "unknown"),
+        ("Siân", "Siân was in her late forties; Gareth was fifty-two.", "25-64"),
     ],
 )
 def test_age_band_from_common_phrasings(subject: str, text: str, band: str) -> None:
@@ -250,7 +261,7 @@ def test_age_band_from_common_phrasings(subject: str, text: str, band: str) -> N
 @pytest.mark.parametrize(
     ("cover", "subject"),
     [("Overview Report into the death of Ffion", "Ffion"), ("REVIEW INTO THE DEATH OF ‘KAI’", "Kai"),
-     ("Report of a review in respect of Mr N", "Mr N")],
+     ("Report of a review in respect of Mr N", "Mr N"), ("Into the deaths of Siân and Gareth", "Siân")],
 )
 def test_subject_from_cover(cover: str, subject: str) -> None:
     assert find_subject(cover, "", None) == subject
@@ -316,3 +327,50 @@ def test_cover_naming_two_review_families_takes_the_reference_type() -> None:
         ("Some Board\n\nOffensive Weapons Homicide Review\n\nConducted through the Single Unified Safeguarding "
          "Review\n\nReference: OWHR XYZ 02/2026\n\n# Introduction\n\n" + BODY + "\n").encode(), "owhr.md")
     assert review.metadata.review_type == "OWHR"
+
+
+def test_an_introduction_to_a_list_of_directives_is_not_a_recommendation() -> None:
+    source = (
+        "# What needs to change\n\n"
+        "The Board and its partners are asked to act on the following:\n\n"
+        "- The Board should relaunch its self-neglect protocol.\n"
+        "- Conwy adult social care should visit before closing a self-neglect referral.\n"
+    )
+    review = parse_bytes(source.encode(), "intro.md")
+    assert [r.text[:9] for r in review.recommendations] == ["The Board", "Conwy adu"]
+
+
+def test_a_lead_in_with_plain_parts_stays_one_recommendation() -> None:
+    source = (
+        "# Recommendations\n\n"
+        "The Board should strengthen its escalation protocol so that:\n\n"
+        "- concerns are raised within a week;\n"
+        "- the outcome is recorded.\n"
+    )
+    review = parse_bytes(source.encode(), "parts.md")
+    assert len(review.recommendations) == 1 and "recorded" in review.recommendations[0].text
+
+
+def test_a_descriptive_sub_heading_inside_the_findings_is_a_finding() -> None:
+    source = (
+        "# Introduction\n\nThe review was held in 2024.\n\n"
+        "# Findings\n\nThe panel found three themes.\n\n"
+        "## Family involvement\n\nThe family's warnings were not recorded by the crisis team.\n\n"
+        "## What went well\n\nThe school nurse acted quickly.\n"
+    )
+    kinds = [s.kind for s in parse_bytes(source.encode(), "sub.md").sections if s.heading]
+    assert kinds == ["circumstances", "analysis", "analysis", "good_practice"]
+
+
+def test_a_glossary_over_a_table_and_a_part_heading_after_the_cover_open_sections() -> None:
+    blocks = _docx([
+        Block("paragraph", "Gwent Safeguarding Board", bold=True, size=16, centred=True),
+        Block("paragraph", "Mental Health Homicide Review", bold=True, size=14, centred=True),
+        Block("paragraph", "Glossary", bold=True, size=12),
+        Block("table", "Term | Meaning", rows=(("Term", "Meaning"), ("CMHT", "Community mental health team"))),
+        Block("paragraph", "PART A: THE REVIEW", bold=True, size=14),
+        Block("paragraph", "1. Introduction", bold=True, size=12),
+        Block("paragraph", BODY, size=11),
+    ])
+    assert [b.kind for b in blocks][:2] == ["paragraph", "paragraph"]  # the cover stays
+    assert blocks[2].kind == "heading" and blocks[4].kind == "heading" and blocks[5].kind == "heading"
