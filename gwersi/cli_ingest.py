@@ -17,7 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 def eval_ingest(
     corpus: Annotated[
         list[str] | None,
-        typer.Option("--corpus", help="samples, heldout-dev, heldout-test, heldout-test2 or heldout-test3 (repeatable; default all)."),
+        typer.Option("--corpus", help="samples or heldout-dev, heldout-test, heldout-test2, heldout-test3 "
+                     "(repeatable; default all)."),
     ] = None,
     failures: Annotated[bool, typer.Option("--failures", help="List every field read wrongly.")] = False,
     root: Annotated[Path, typer.Option("--root", help="Repository folder holding data/.")] = REPO,
