@@ -128,7 +128,7 @@ def _fuzzy_column(key: str) -> str | None:
         ("timescale", ("timescale", "date", "when", "deadline", "by")),
         ("lead_agency", ("lead", "responsible", "owner", "who")),
         ("outcome", ("outcome", "impact", "know", "evidence", "measure", "success", "difference")),
-        ("action", ("action", "actions", "do", "doing", "steps")),
+        ("action", ("action", "actions", "do", "doing", "steps", "happen")),
         ("milestones", ("milestone", "milestones")),
         ("recommendation", ("recommendation",)),
     ):

@@ -38,6 +38,8 @@ Signature = tuple[float, bool, bool, bool, bool]
 """How a line is set apart: (points above body, capitals, underline, bold, italic)."""
 
 _SENTENCE_END = re.compile(r"[.;,!:]['’\"”)]?$")
+_APPENDIX = re.compile(r"^\s*(?:appendix|annex|annexe)\b", re.IGNORECASE)
+_CHAPTER_START = re.compile(r"^\s*chapter\s", re.IGNORECASE)
 _TOP_PREFIX = re.compile(r"^\s*(appendix|annex|annexe|chapter|part|section)\b", re.IGNORECASE)
 _BODY_STYLES = frozenset({"normal", "body text", "list paragraph", "no spacing", "default", "plain text"})
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -191,12 +193,14 @@ def assign_levels(texts: list[str], signatures: list[Signature], base: int) -> l
     levels: list[int] = []
     last_numbered_level: int | None = None
     for text, sig in zip(texts, signatures, strict=True):
-        depth = numbering_depth(text) if _numbered(text) else None
-        if depth is not None:
+        depth = numbering_depth(text) if _numbered(text) or _CHAPTER_START.match(text) else None
+        if depth is not None:  # "Chapter 6: Findings" is numbered at the top, like "6. Findings"
             level = base + depth
             last_numbered_level = level
         elif numbered_sigs[sig] >= 3 and last_numbered_level is not None and not _TOP_PREFIX.match(text):
             level = last_numbered_level + 1
+        elif _APPENDIX.match(text):
+            level = base + 1  # an appendix sits beside the chapters, never under the last one
         else:
             level = base + 1 + ranks[sig]
         levels.append(level)

@@ -37,6 +37,7 @@ REFERENCE_PATTERNS: tuple[re.Pattern[str], ...] = (
         r"\b(?:HIW|Healthcare Inspectorate Wales)\s+(?:Review\s+)?(?P<t1>MHHR|Homicide Review)\s+"
         r"(?P<seq>\d{1,3})\s*[-/]\s*(?P<year>20\d{2})\b"
     ),
+    re.compile(r"\bHIW/(?:HR|MHHR)/(?P<yy>\d{2})/(?P<seq>\d{1,3})\b"),
 )
 """Board reference styles: "CPR CTMSB 8/2020", "WGSB CPR 1/2021", "APR CONWY 1", "DHR Cardiff 2019/1"."""
 
@@ -44,13 +45,14 @@ _ACRONYM = r"[A-Z](?:[a-z]?[A-Z]|&)[A-Za-z&]{0,6}"
 """A board or partnership acronym, mixed case allowed ("NWSB", "CTMSB", "GwASB")."""
 _REF_PREFIX = rf"(?:{_ACRONYM}|{_LA_NAMES}|Gwent|Dyfed[- ]Powys|Cwm Taf|North Wales|West Glamorgan)"
 GENERAL_REFERENCE = re.compile(
-    rf"(?<![\w/])(?:{_REF_PREFIX}[ \t-]+){{0,2}}(?P<t1>{TYPES})"
-    r"(?:[ \t-]+(?P<place>[A-Z][A-Za-z&'’]{1,24}))?"
-    r"[ \t-]+(?P<num>S?\d{1,4}(?:[ \t]?[/-][ \t]?\d{1,4})?)(?![\w/])"
+    rf"(?<![\w/])(?:{_REF_PREFIX}(?:[ \t-]+|/)){{0,2}}(?P<t1>{TYPES})"
+    r"(?:(?:[ \t-]+|/)(?P<place>[A-Z][A-Za-z&'’]{1,24}))?"
+    r"(?:[ \t-]+|/)(?P<num>S?\d{1,4}(?:[ \t]?[/-][ \t]?\d{1,4}){0,2})(?![\w/])"
 )
 """Any other printed form: a review-type token with board or place words around it and a number that
-may carry the year in either order ("HIW MHHR 2024/02", "OWHR Swansea 01/2024", "SUSR GSB 02-2025",
-"DHR-NWPT-2022-03", "APR CTMSB 11"). Read on the cover only: in the body such words are prose."""
+may carry the year in either order, parts joined by spaces, hyphens or slashes ("HIW MHHR 2024/02",
+"OWHR Swansea 01/2024", "SUSR GSB 02-2025", "DHR-NWPT-2022-03", "APR CTMSB 11", "CWMPAS MHHR/02",
+"NWSB-SUSR/CONWY/03/25"). Read on the cover only: in the body such words are prose."""
 _LEFT_TOKEN = re.compile(rf"(?:^|(?<=[ \t]))(?:{_ACRONYM})[ \t]+$")
 
 _TYPE_NAMES = (
@@ -95,8 +97,14 @@ _SUBJECT_PATTERNS = (
     re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z](?![\w’'])"),
     re.compile(rf"\b(?:deaths? of|killing of|murder of|Remembering|Who was)\s+({_NAME})(?![\w’'])"),
 )
+_NAME_LINE = re.compile(rf"^[ \t]*({_NAME})[ \t]*$", re.MULTILINE)
+"""A name alone on a cover line ("Kai"): read only when the cover names the subject no other way."""
 """A pseudonym on the cover: "Child A", a quoted name, "Mr N", or a name in "into the death of Ffion"."""
-_NOT_NAMES = frozenset({"Final", "Draft", "Subject", "Official", "The", "Child", "Adult", "Was", "Not"})
+_BOARD_WORDS = frozenset(t.upper() for t in BOARD_TOKENS) | {"CYSUR", "CWMPAS"}
+_NOT_NAMES = frozenset({"Final", "Draft", "Subject", "Official", "The", "Child", "Adult", "Was", "Not", "Report",
+                        "Contents", "Confidential", "Summary", "Overview", "Published", "Reference", "Sensitive",
+                        "Restricted", "Protected", "Redacted", "Anonymised", "Gwent", "Wales", "Cymru", "Foreword",
+                        "Preface", "Introduction", "Glossary", "Appendix", "Acknowledgements", "Dedication"})
 
 _UNITS = [
     "one",
@@ -133,12 +141,13 @@ AGE_EXPRESSION = re.compile(
     rf"|(?P<n2>{_NUM})[- ](?P<u2>{_UNIT})[- ]old\b"
     rf"|(?P<n3>{_NUM})\s+(?P<u3>{_UNIT})(?:\s+and\s+\S+\s+months?)?\s+old\b"
     rf"|then\s+(?P<n4>{_NUM})\b"
-    rf"|(?:baby|infant|child|boy|girl|man|woman) of (?P<n5>{_NUM})\s+(?P<u5>{_UNIT})\b"
+    rf"|\b(?:baby|infant|child|boy|girl|man|woman|widow|widower) of "
+    rf"(?P<n5>{_NUM})(?:\s+(?P<u5>{_UNIT}))?\b"
     rf"|(?:had\s+)?(?:just\s+)?turned\s+(?P<n6>{_NUM})\b",
     re.IGNORECASE,
 )
 """An age as reports print it: "aged 22 months", "a 3-year-old", "13 weeks old", "then six",
-"a baby of eight weeks", "had turned 80"."""
+"a baby of eight weeks", "a woman of 72", "had turned 80"."""
 _BARE_AGE = re.compile(
     rf"(?:\s*,\s*(?:(?:who|then)\s+(?:was|is)\s+)?|\s+(?:was|is)\s+)(?P<n>{_NUM})(?=\s*[,.;)]|\s+(?:at|when|and)\b)",
     re.IGNORECASE,
@@ -163,6 +172,7 @@ _LIFE_STAGE: tuple[tuple[re.Pattern[str], str], ...] = (
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 _PRONOUN = re.compile(r"\s*(He|She|They)\b")
 """A sentence opening with a pronoun: it speaks of whoever the sentence before began with."""
+_POSSESSIVE = re.compile(r"['’]s?\b")
 _OTHER_PERSON = re.compile(rf"\b{_LABEL}|\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z]\b")
 """Another pseudonym in the sentence: an age printed after it is that person's."""
 
@@ -209,6 +219,8 @@ def find_reference(text: str, *, cover: bool = False) -> tuple[str, int | None, 
     match = best[2]
     groups = match.groupdict()
     year_text = groups.get("year") or groups.get("year2") or groups.get("year3")
+    if year_text is None and groups.get("yy"):
+        year_text = f"20{groups['yy']}"
     if year_text is None and groups.get("num"):
         year_text = next((y for y in re.findall(r"\d{4}", groups["num"]) if 1990 <= int(y) <= 2039), None)
     start = match.start()
@@ -334,11 +346,15 @@ def find_subject(front: str, body: str, kind: str | None) -> str | None:
     for pattern in _SUBJECT_PATTERNS:
         for match in pattern.finditer(front):
             value = match.group(1) if match.groups() else match.group(0)
-            if value not in _NOT_NAMES:
+            if value not in _NOT_NAMES and not re.fullmatch(_LA_NAMES, value):
                 candidates.append((match.start(), re.sub(r"\s+", " ", value)))
                 break
     if candidates:
         return min(candidates)[1]
+    for match in _NAME_LINE.finditer(front):
+        value = match.group(1)
+        if value not in _NOT_NAMES and value.upper() not in _BOARD_WORDS and not re.fullmatch(_LA_NAMES, value):
+            return value
     prefer = {"CPR": ("Child", "Baby", "Young Person", "Infant"), "APR": ("Adult",)}.get(kind or "", ())
     labels = Counter(re.sub(r"\s+", " ", m.group(0)) for m in re.finditer(rf"\b{_LABEL}", body))
     ranked = sorted(labels.items(), key=lambda kv: (not kv[0].startswith(prefer) if prefer else False, -kv[1]))
@@ -401,7 +417,12 @@ def _subject_sentences(subject: str, front: str, body: str) -> list[tuple[str, i
 
 
 def _age_near(sentence: str, at: int, name_end: int) -> str | None:
-    """The band of an age printed beside the name found at ``sentence[at:name_end]``."""
+    """The band of an age printed beside the name found at ``sentence[at:name_end]``.
+
+    Not after a possessive ("Baby K's mother, who was then 32 weeks pregnant"): that age is another's.
+    """
+    if _POSSESSIVE.match(sentence, name_end - 1 if sentence[name_end - 1 : name_end] in ("'", "’") else name_end):
+        return None
     bare = _BARE_AGE.match(sentence, name_end)
     if bare:
         value = parse_number(bare.group("n"))

@@ -143,19 +143,25 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                           r"\b(?:good|notable|positive|effective|promising) practice\b|\bstrengths\b"),
         ("action_plan", r"\baction plan|\bmaking (?:it|this) happen\b|\bputting (?:it|this) right\b"),
         ("terms_of_reference", r"\bscope\b|\bquestions? (?:we|the review|the panel) (?:looked at|asked|considered)\b|"
-                               r"\bkey lines of enquiry\b|\bperiod (?:under review|covered|we looked at)\b"),
+                               r"\bkey lines of enquiry\b|\bperiod (?:under review|covered|we looked at)\b|"
+                               r"\bwhat (?:we|i|the review|the panel) (?:looked at|covered)\b(?! and how)|"
+                               r"\b(?:asked|agreed) to (?:look at|consider)\b"),
         ("recommendations", r"\brecommend(?:ations?)?\b|\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
                             r"\bwhat (?:must|should|will) (?:change|happen)\b|\bchanges? (?:needed|required)\b"),
         ("statements", r"\bstatements?\b|\ba word from the (?:reviewer|chair|author)s?\b"),
         ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho was\b|\bstory\b|\bremembering\b|\bin (?:his|her|their) "
-                               r"own words\b|\bpen portrait\b|\btribute\b|\bin memory\b|^about (?!this\b|the\b)\w+$"),
-        ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\bcarried out\b|\bconducted\b|\barrangements\b|"
-                        r"\bmethod|\bapproach\b|\breview process\b|\bhow we worked\b|\bwhat (?:we|i) looked at\b"),
+                               r"own words\b|\bpen portrait\b|\btribute\b|\bin memory\b|^about (?!this\b|the\b)\w+$|"
+                               r"\bhow (?:\w+ ){1,2}lived\b|\b(?:his|her|their) life\b|"
+                               r"^(?:the )?(?:children|siblings|young people)$"),
+        ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\band how\b|^(?!why\b).*\bcarried out\b|"
+                        r"\bconducted\b|\barrangements\b|\bmethod|\bapproach\b|\breview process\b|\bhow we worked\b"),
         ("timeline", r"^what happened\b|\bchronolog|\btimeline\b|\bsequence of events\b|\bkey events\b|"
                      r"\bagency (?:contact|involvement)\b|\bcontact with services\b|"
                      r"\b(?:the )?(?:last|final) (?:days|weeks|months|year)\b"),
-        ("conclusions", r"\bconclu|\bsumming up\b|\bfinal (?:thoughts|word)s?\b|\bclosing\b"),
-        ("practice_learning", r"\bwhat (?:we|the review|the panel|i) (?:learned|learnt)\b|\blearn(?:ing|ed|t)\b|"
+        ("conclusions", r"\bconclu|\bsumming up\b|\bin summary\b|\bfinal (?:thoughts|word)s?\b|"
+                        r"\bclosing (?:remarks|comments|thoughts|words)\b"),
+        ("practice_learning", r"\bwhat (?:we|the review|the panel|i) (?:learned|learnt)\b|\bcould (?:be|have been) "
+                              r"(?:better|done differently)\b|\bdone differently\b|\blearn(?:ing|ed|t)\b|"
                               r"\blessons?\b|\bthemes?\b|\bwhy (?:this|it) matters\b"),
         ("analysis", r"\bwhat (?:we|the review|the panel|i) found\b|\bfindings?\b|\banalysis\b|\bwhat went wrong\b|"
                      r"\blooking back\b|\bkey issues\b|\bdiscussion\b"),
@@ -186,6 +192,11 @@ _LEARNING_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _PARENTHESES = re.compile(r"\([^)]*\)")
+_CHAPTER = re.compile(
+    r"^\s*chapter\s+(?:\d{1,2}|[ivx]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve)\b\s*[:.\-–—]?\s+\S",
+    re.IGNORECASE,
+)
 _NUMBERING = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)(?:[.)]?\s|[.)](?=[A-Za-z]{2}))")
 
 
@@ -301,9 +312,11 @@ _LEARNING_ITEM_KINDS = frozenset({"good_practice", "recommendations", "analysis"
 
 
 def numbering_depth(heading: str) -> int | None:
-    """Depth from a heading's printed number: "3" -> 1, "3.2" -> 2, none -> None."""
+    """Depth from a heading's printed number: "3" -> 1, "3.2" -> 2, "Chapter 6: Findings" -> 1, none -> None."""
     match = _NUMBERING.match(heading)
-    return match.group(1).count(".") + 1 if match else None
+    if match:
+        return match.group(1).count(".") + 1
+    return 1 if _CHAPTER.match(heading) else None
 
 
 _ANALYTIC_KINDS = frozenset({"analysis", "practice_learning"})

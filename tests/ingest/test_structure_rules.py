@@ -190,6 +190,13 @@ def test_word_numbering_prints_multilevel_numbers_and_restarts() -> None:
         ("What helped", "good_practice", 0.7),
         ("Domestic Homicide Review Overview Report", None, 0.0),
         ("Purpose of the Domestic Homicide Review", "circumstances", 0.8),
+        ("How Mr R lived", "family_involvement", 0.7),
+        ("What could be better", "practice_learning", 0.7),
+        ("What we were asked to look at", "terms_of_reference", 0.7),
+        ("What we looked at and how", "methodology", 0.7),
+        ("Why we carried out this review", "circumstances", 0.7),
+        ("In summary", "conclusions", 0.7),
+        ("Closing the door after missed visits", None, 0.0),
         ("The review", None, 0.0),
         ("Acknowledgements", None, 0.0),
     ],
@@ -221,6 +228,9 @@ def test_heading_numbers(heading: str, cleaned: str, depth: int | None) -> None:
         ("APR PWS 7", "APR PWS 7", None),
         ("Cyfeirnod / Reference: GwASB APR 07", "GwASB APR 07", None),
         ("C&V SUSR 2025-02", "C&V SUSR 2025-02", 2025),
+        ("CWMPAS MHHR/02", "CWMPAS MHHR/02", None),
+        ("NWSB-SUSR/CONWY/03/25", "NWSB-SUSR/CONWY/03/25", None),
+        ("HIW/HR/23/02", "HIW/HR/23/02", 2023),
     ],
 )
 def test_references_in_other_printed_forms(line: str, reference: str, year: int | None) -> None:
@@ -252,6 +262,9 @@ def test_body_prose_is_not_read_as_a_reference() -> None:
         ("Adult N", "Adult N died in hospital in May 2022. He was aged 66.", "65+"),
         ("Adult N", "The neighbour of Adult N rang the police. She was aged 66.", "unknown"),
         ("Siân", "Siân was in her late forties; Gareth was fifty-two.", "25-64"),
+        ("Adult K", "Adult K was a woman of 72 who lived with her son.", "65+"),
+        ("Ffion", "Ffion, a mother of two, worked in a shop.", "unknown"),
+        ("Baby K", "This concerns an unborn baby, Baby K. Baby K's mother, then 32 weeks pregnant, fell.", "unborn"),
     ],
 )
 def test_age_band_from_common_phrasings(subject: str, text: str, band: str) -> None:
@@ -261,7 +274,9 @@ def test_age_band_from_common_phrasings(subject: str, text: str, band: str) -> N
 @pytest.mark.parametrize(
     ("cover", "subject"),
     [("Overview Report into the death of Ffion", "Ffion"), ("REVIEW INTO THE DEATH OF ‘KAI’", "Kai"),
-     ("Report of a review in respect of Mr N", "Mr N"), ("Into the deaths of Siân and Gareth", "Siân")],
+     ("Report of a review in respect of Mr N", "Mr N"), ("Into the deaths of Siân and Gareth", "Siân"),
+     ("Cardiff and Vale Regional Safeguarding Board\nOffensive Weapons Homicide Review\nKai\nPublished 2024", "Kai"),
+     ("Cysur\nChild Practice Review\nChild M\n", "Child M")],
 )
 def test_subject_from_cover(cover: str, subject: str) -> None:
     assert find_subject(cover, "", None) == subject
@@ -374,3 +389,15 @@ def test_a_glossary_over_a_table_and_a_part_heading_after_the_cover_open_section
     ])
     assert [b.kind for b in blocks][:2] == ["paragraph", "paragraph"]  # the cover stays
     assert blocks[2].kind == "heading" and blocks[4].kind == "heading" and blocks[5].kind == "heading"
+
+
+def test_a_chapter_number_is_a_top_level_number_and_an_appendix_sits_beside_chapters() -> None:
+    bold = (0.0, False, False, True, False)
+    texts = ["Chapter 6: Findings", "6.1 Bruising in a baby", "Chapter 7: Recommendations", "Annex A: Roles"]
+    assert assign_levels(texts, [(2.0, False, False, True, False), bold, (2.0, False, False, True, False), bold],
+                         1) == [2, 3, 2, 2]
+
+
+def test_plan_columns_in_plain_questions() -> None:
+    assert is_action_plan_table([("No.", "What needs to happen", "Who will do it", "By when",
+                                  "How we will know it has worked")])
