@@ -89,6 +89,7 @@ _PUBLISHED = re.compile(
 _YEAR = re.compile(r"\b(20[0-3]\d|19[89]\d)\b")
 
 _LABEL = r"(?:Child|Adult|Baby|Young Person|Infant)\s+[A-Z](?![\w’'])"
+_LABEL_WORD = r"(?:Child|Adult|Baby|Young|Infant|Mr|Mrs|Ms|Miss)"
 _NAME = r"[A-ZÀ-ÖØ-ÞŴŶ][a-zß-öø-ÿŵŷ]{2,}"
 """A capitalised given name, Welsh and accented letters included ("Siân", "Llŷr")."""
 _SUBJECT_PATTERNS = (
@@ -96,6 +97,7 @@ _SUBJECT_PATTERNS = (
     re.compile(rf"[‘'\"“]({_NAME})[’'\"”]"),
     re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z](?![\w’'])"),
     re.compile(rf"\b(?:deaths? of|killing of|murder of|Remembering|Who was)\s+({_NAME})(?![\w’'])"),
+    re.compile(rf"\b(?:re|regarding|concerning)\s*:\s*(?!{_LABEL_WORD}\b)({_NAME})(?![\w’'])"),
 )
 _NAME_LINE = re.compile(rf"^[ \t]*({_NAME})[ \t]*$", re.MULTILINE)
 """A name alone on a cover line ("Kai"): read only when the cover names the subject no other way."""
@@ -203,6 +205,38 @@ def parse_number(token: str) -> int | None:
     return int(token) if token.isdigit() else NUMBER_WORDS.get(token)
 
 
+_LABELLED_REFERENCE = re.compile(
+    r"^[^\n]{0,40}?\b(?:our ref|ref|reference|reference number|review reference)\s*(?:no\.?)?\s*:[ \t]*"
+    r"(?P<value>[^\n:]{2,40}?)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""A cover line that labels the reference ("Cyfeirnod / Reference: CWMPAS 2", "Our ref: WGSB-MHHR/004/23
+(Swansea)"): what follows the label is the reference as printed."""
+
+
+def _two_digit_year(number: str) -> str | None:
+    """The year in a reference number written with two-digit years: "004/23" and "03/25" end with it,
+    "24-03" starts with it. Only 15-39 count (the years of these review schemes)."""
+    parts = re.findall(r"\d+", number)
+    if len(parts) < 2 or any(len(p) > 3 for p in parts):
+        return None
+    for part in (parts[-1], parts[0]):
+        if len(part) == 2 and 15 <= int(part) <= 39:
+            return f"20{part}"
+    return None
+
+
+def labelled_reference(cover: str) -> tuple[str, int | None, str | None, str | None] | None:
+    """The reference printed after a label on the cover, read as :func:`find_reference` reads it."""
+    for match in _LABELLED_REFERENCE.finditer(cover):
+        value = match.group("value").strip()
+        if not re.search(r"\d", value):
+            continue
+        inner = find_reference(value, cover=True)
+        return (value, *inner[1:]) if inner else (value, None, None, None)
+    return None
+
+
 def find_reference(text: str, *, cover: bool = False) -> tuple[str, int | None, str | None, str | None] | None:
     """The first board reference printed in ``text``: (as printed, year, board name, type token).
 
@@ -223,6 +257,8 @@ def find_reference(text: str, *, cover: bool = False) -> tuple[str, int | None, 
         year_text = f"20{groups['yy']}"
     if year_text is None and groups.get("num"):
         year_text = next((y for y in re.findall(r"\d{4}", groups["num"]) if 1990 <= int(y) <= 2039), None)
+        if year_text is None:
+            year_text = _two_digit_year(groups["num"])
     start = match.start()
     if cover:
         left = _LEFT_TOKEN.search(text, max(0, start - 12), start)
@@ -464,7 +500,7 @@ def extract_metadata(text: str, sections: list[Section], *, title: str) -> Revie
     front = cover_text(text, sections)
     excluded = [s for s in sections if s.kind in ("wg_use_only", "front_matter")]
     body = _without(text, excluded)
-    reference = find_reference(front, cover=True) or find_reference(text)
+    reference = labelled_reference(front) or find_reference(front, cover=True) or find_reference(text)
     ref_text, ref_year, ref_board, ref_type = reference if reference else (None, None, None, None)
     kind = review_type(front, body, ref_type)
     subject = find_subject(front, body, kind)

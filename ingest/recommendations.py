@@ -156,6 +156,11 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[
                     and text[current.start : current.end].rstrip().endswith(":"):
                 sub_parent = current.number  # "3. X should:" then "a) ..." is recommendation 3a
                 current = None  # the lead-in is not a recommendation of its own
+            elif not lettered and current is not None and current.numbered and current.start >= 0 \
+                    and _is_part_of(number, current.number) \
+                    and text[current.start : current.end].rstrip().endswith(":"):
+                current = None  # "Recommendation 2: ... should jointly:" then "2a) ...": the parts count
+                sub_parent = None
             elif not lettered:
                 sub_parent = None
             if lettered and sub_parent is not None:
@@ -186,6 +191,11 @@ def _leads_directive_list(block: NormBlock, following: list[NormBlock]) -> bool:
     item = following[0] if following else None
     return item is not None and item.kind == "list_item" and bool(
         _DIRECTIVE.search(item.text[:200]) and addressee_of(_strip_number(item.text)))
+
+
+def _is_part_of(number: str, parent: str) -> bool:
+    """``number`` is a lettered part of ``parent`` ("2a" of "2", "R2b" of "R2")."""
+    return len(number) == len(parent) + 1 and number[:-1].lower() == parent.lower() and number[-1].isalpha()
 
 
 def _number_of(match: re.Match[str]) -> str | None:

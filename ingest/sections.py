@@ -149,8 +149,9 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("recommendations", r"\brecommend(?:ations?)?\b|\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
                             r"\bwhat (?:must|should|will) (?:change|happen)\b|\bchanges? (?:needed|required)\b"),
         ("statements", r"\bstatements?\b|\ba word from the (?:reviewer|chair|author)s?\b"),
-        ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho was\b|\bstory\b|\bremembering\b|\bin (?:his|her|their) "
-                               r"own words\b|\bpen portrait\b|\btribute\b|\bin memory\b|^about (?!this\b|the\b)\w+$|"
+        ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho (?:was|is)\b|\bstory\b|\bremembering\b|"
+                               r"\bin (?:his|her|their) own words\b|\bpen portrait\b|\btribute\b|\bin memory\b|"
+                               r"^about (?!this\b|the\b)\w+$|"
                                r"\bhow (?:\w+ ){1,2}lived\b|\b(?:his|her|their) life\b|"
                                r"^(?:the )?(?:children|siblings|young people)$"),
         ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\band how\b|^(?!why\b).*\bcarried out\b|"
@@ -171,6 +172,13 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 """Free wordings, by the words a heading uses ("What we learned", "How the review was carried out",
 "Jac's story"), tried in this order when no synonym matches exactly. Patterns see the cleaned heading."""
+
+DECISIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("timeline", re.compile(r"\bchronolog|\bsummary of agency (?:contact|involvement)\b")),
+    ("family_involvement", re.compile(r"\bstatements? (?:from|by) (?:\w+ ){0,3}famil")),
+)
+"""Words that decide a heading that also resembles another template heading: "Background and
+chronology" is the chronology, "Statements from Rhys's family" the family's voice."""
 
 EXACT_CONFIDENCE = 1.0
 FUZZY_CONFIDENCE = 0.8
@@ -247,6 +255,10 @@ def classify_with_confidence(heading: str) -> tuple[str | None, float]:
                 return kind, EXACT_CONFIDENCE
     if _is_title_line(without_aside):
         return None, 0.0
+    cleaned = clean_heading(without_aside)
+    for kind, pattern in DECISIVE_CUES:
+        if pattern.search(cleaned):
+            return kind, CUE_CONFIDENCE
     fuzzy = _classify(without_aside) or (_classify(heading) if without_aside != heading else None)
     cue = cue_kind(without_aside)
     if fuzzy is not None and (cue is None or cue == fuzzy[0] or fuzzy[1] >= 95):
@@ -307,6 +319,8 @@ def _classify(heading: str) -> tuple[str, float] | None:
 _FUNCTION_WORDS = frozenset({"the", "of", "and", "a", "an", "to", "in", "for", "by", "on", "from", "with", "s"})
 
 
+_LEARNING_POINT = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(?:learning\s+point|learning\s+theme|lesson)\b",
+                             re.IGNORECASE)
 _LEARNING_ITEM_KINDS = frozenset({"good_practice", "recommendations", "analysis", "practice_learning"})
 """Kinds a numbered learning item takes from its own title or its parent; otherwise it is a learning point."""
 
@@ -350,8 +364,10 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
         title = learning_item_title(block.text)
         if title is not None:  # a numbered learning item: its own title decides, else its parent, else learning
             own, own_confidence = classify_with_confidence(title) if title else (None, 0.0)
-            if own in _LEARNING_ITEM_KINDS:
-                kind, confidence = own, own_confidence
+            if own in _LEARNING_ITEM_KINDS and (own == "good_practice" or not _LEARNING_POINT.match(block.text)):
+                kind, confidence = own, own_confidence  # "Learning point 6: Effective practice" is good practice
+            elif _LEARNING_POINT.match(block.text):  # a learning point inside "Analysis and learning" is learning
+                kind, confidence = "practice_learning", EXACT_CONFIDENCE
             elif parent is not None and parent[0] in _LEARNING_ITEM_KINDS:
                 kind, confidence = parent
             else:

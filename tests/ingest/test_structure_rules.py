@@ -13,7 +13,7 @@ import pytest
 
 from ingest.action_plan import is_action_plan_table, table_rows
 from ingest.headings import assign_levels, heading_shaped, infer_headings, is_capitalised
-from ingest.metadata import find_age_band, find_reference, find_subject
+from ingest.metadata import find_age_band, find_reference, find_subject, labelled_reference
 from ingest.models import Block, RawDocument
 from ingest.pipeline import parse_bytes
 from ingest.sections import classify_with_confidence, clean_heading, numbering_depth
@@ -197,6 +197,9 @@ def test_word_numbering_prints_multilevel_numbers_and_restarts() -> None:
         ("Why we carried out this review", "circumstances", 0.7),
         ("In summary", "conclusions", 0.7),
         ("Closing the door after missed visits", None, 0.0),
+        ("6. Background information and chronology", "timeline", 0.7),
+        ("Statements from Rhys's family", "family_involvement", 0.7),
+        ("Who is Child T?", "family_involvement", 0.7),
         ("The review", None, 0.0),
         ("Acknowledgements", None, 0.0),
     ],
@@ -229,12 +232,17 @@ def test_heading_numbers(heading: str, cleaned: str, depth: int | None) -> None:
         ("Cyfeirnod / Reference: GwASB APR 07", "GwASB APR 07", None),
         ("C&V SUSR 2025-02", "C&V SUSR 2025-02", 2025),
         ("CWMPAS MHHR/02", "CWMPAS MHHR/02", None),
-        ("NWSB-SUSR/CONWY/03/25", "NWSB-SUSR/CONWY/03/25", None),
+        ("NWSB-SUSR/CONWY/03/25", "NWSB-SUSR/CONWY/03/25", 2025),
         ("HIW/HR/23/02", "HIW/HR/23/02", 2023),
+        ("Our ref: WGSB-MHHR/004/23 (Swansea)", "WGSB-MHHR/004/23 (Swansea)", 2023),
+        ("Cyfeirnod / Reference: CWMPAS 2", "CWMPAS 2", None),
+        ("Reference: CPR CTMSB 2024/01", "CPR CTMSB 2024/01", 2024),
+        ("MHHR-CV/24-03", "MHHR-CV/24-03", 2024),
     ],
 )
 def test_references_in_other_printed_forms(line: str, reference: str, year: int | None) -> None:
-    found = find_reference(f"Some Board\n{line}\nPublished: May 2025", cover=True)
+    cover = f"Some Board\n{line}\nPublished: May 2025"
+    found = labelled_reference(cover) or find_reference(cover, cover=True)
     assert found is not None
     assert (found[0], found[1]) == (reference, year)
 
@@ -276,7 +284,8 @@ def test_age_band_from_common_phrasings(subject: str, text: str, band: str) -> N
     [("Overview Report into the death of Ffion", "Ffion"), ("REVIEW INTO THE DEATH OF ‘KAI’", "Kai"),
      ("Report of a review in respect of Mr N", "Mr N"), ("Into the deaths of Siân and Gareth", "Siân"),
      ("Cardiff and Vale Regional Safeguarding Board\nOffensive Weapons Homicide Review\nKai\nPublished 2024", "Kai"),
-     ("Cysur\nChild Practice Review\nChild M\n", "Child M")],
+     ("Cysur\nChild Practice Review\nChild M\n", "Child M"), ("Adult Practice Review re: Carys", "Carys"),
+     ("Child Practice Review re: Baby M", "Baby M")],
 )
 def test_subject_from_cover(cover: str, subject: str) -> None:
     assert find_subject(cover, "", None) == subject
@@ -401,3 +410,26 @@ def test_a_chapter_number_is_a_top_level_number_and_an_appendix_sits_beside_chap
 def test_plan_columns_in_plain_questions() -> None:
     assert is_action_plan_table([("No.", "What needs to happen", "Who will do it", "By when",
                                   "How we will know it has worked")])
+
+
+def test_a_lead_in_before_its_numbered_parts_is_not_counted() -> None:
+    source = (
+        "# Recommendations\n\n"
+        "Recommendation 1: The Board should audit referrals.\n\n"
+        "Recommendation 2: Dyfed-Powys Police and the health board should jointly:\n\n"
+        "2a) audit the use of firearms markers;\n\n"
+        "2b) agree a route for clinicians to raise concerns.\n"
+    )
+    review = parse_bytes(source.encode(), "parts.md")
+    assert [r.number for r in review.recommendations] == ["1", "2a", "2b"]
+
+
+def test_a_learning_point_inside_the_analysis_is_learning_and_good_practice_keeps_its_kind() -> None:
+    source = (
+        "# Introduction\n\nThe review was held in 2024.\n\n"
+        "# Analysis and learning\n\nSix points.\n\n"
+        "## Learning point 1: Capacity was assumed\n\nNobody assessed capacity.\n\n"
+        "## Learning point 6: Effective practice\n\nThe school nurse acted quickly.\n"
+    )
+    kinds = [s.kind for s in parse_bytes(source.encode(), "lp.md").sections if s.heading]
+    assert kinds[-2:] == ["practice_learning", "good_practice"]
