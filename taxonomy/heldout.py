@@ -1,4 +1,4 @@
-"""The independent held-out corpus (``data/heldout/{dev,test}/sources``) as labelled passages.
+"""The independent held-out corpus (``data/heldout/<part>/sources``) as labelled passages.
 
 Its truth files (``data/heldout/FORMAT.md``) label paragraphs by ``snippet``: the first 60 characters
 of a paragraph (or list item without its number) of the ``.md`` source, where a paragraph is one

@@ -8,7 +8,9 @@ Columns (each fits the taggers on training data only, then scores them on passag
   fit on everything else and test on that type's labelled passages; predictions pooled;
 - ``heldout-dev``: the independent corpus's tuning part (writer a, ``data/heldout/dev``);
 - ``heldout-test``: its frozen part (writers b, c, d, ``data/heldout/test``): reported, never used
-  to choose anything.
+  to choose anything;
+- ``heldout-test2`` ... ``heldout-test5``: four more parts by fourteen more writers (e to r), written for
+  the ingest work; for tagging nothing was ever chosen on them, so they are test columns too.
 
 Every threshold, weight and prior inside the taggers is chosen out of fold on the training data of
 that column's fit (see :mod:`taxonomy.calibration`).
@@ -139,6 +141,10 @@ def leave_one_type_out(names: Sequence[str], training: Sequence[LabelledExample]
     return tested, pooled
 
 
+HELDOUT_PARTS = ("dev", "test", "test2", "test3", "test4", "test5")
+"""Parts of the independent corpus scored as columns (a part with no truth files is skipped)."""
+
+
 def run_ood_eval(dev_path: str | Path, sample_sources_dir: str | Path | None, heldout_dir: str | Path | None,
                  encoder: TextEncoder, taggers: Sequence[str] = TAGGER_ORDER,
                  panel: Sequence[LabelledExample] = (), leave_one_out: bool = True,
@@ -162,7 +168,8 @@ def run_ood_eval(dev_path: str | Path, sample_sources_dir: str | Path | None, he
         tested, pooled = leave_one_type_out(names, training, memo, progress)
         columns.append(_column("LOTO", "leave one review type out of the training sources", tested, pooled))
     if heldout_dir is not None:
-        for part, label in (("dev", "heldout-dev"), ("test", "heldout-test")):
+        for part in HELDOUT_PARTS:
+            label = f"heldout-{part}"
             passages, problems = load_heldout(Path(heldout_dir) / part / "sources")
             notes.extend(f"heldout {part}: {p}" for p in problems)
             if not passages:
