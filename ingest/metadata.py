@@ -77,7 +77,11 @@ _FAMILY_CUES = (
     ("CPR", re.compile(r"Child Practice Review|\bCPR\b", re.IGNORECASE)),
     ("APR", re.compile(r"Adult Practice Review|\bAPR\b", re.IGNORECASE)),
 )
-_LEVEL = re.compile(r"\b(concise|extended)\s+(?:(?:child|adult)\s+practice\s+)?review\b", re.IGNORECASE)
+_LEVEL = re.compile(
+    r"\b(concise|extended)\s+(?:(?:child|adult)\s+practice\s+)?review\b"
+    r"|\b(?:child|adult)\s+practice\s+review\s+\((concise|extended)\)",
+    re.IGNORECASE,
+)
 _CSP = re.compile(
     r"\b((?:[A-Z][\w'’]+|of|Port|Cynon)(?:\s(?:[A-Z][\w'’]+|of|Port|Cynon|Taf))*)"
     r"\s+Community Safety Partnership"
@@ -97,7 +101,7 @@ _SUBJECT_PATTERNS = (
     re.compile(rf"[‘'\"“]({_NAME})[’'\"”]"),
     re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z](?![\w’'])"),
     re.compile(rf"\b(?:deaths? of|killing of|murder of|Remembering|Who was)\s+({_NAME})(?![\w’'])"),
-    re.compile(rf"\b(?:re|regarding|concerning)\s*:\s*(?!{_LABEL_WORD}\b)({_NAME})(?![\w’'])"),
+    re.compile(rf"\b(?:re|regarding|concerning|Subject)\s*:\s*(?!{_LABEL_WORD}\b)({_NAME})(?![\w’'])"),
 )
 _NAME_LINE = re.compile(rf"^[ \t]*({_NAME})[ \t]*$", re.MULTILINE)
 """A name alone on a cover line ("Kai"): read only when the cover names the subject no other way."""
@@ -174,6 +178,12 @@ _LIFE_STAGE: tuple[tuple[re.Pattern[str], str], ...] = (
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 _PRONOUN = re.compile(r"\s*(He|She|They)\b")
 """A sentence opening with a pronoun: it speaks of whoever the sentence before began with."""
+_RELATIVE_AFTER = re.compile(
+    r"\s+(?:son|daughter|child|children|brother|sister|half-brother|half-sister|baby|nephew|niece|"
+    r"grandson|granddaughter|stepson|stepdaughter|partner|boyfriend|girlfriend|cousin)s?\b",
+    re.IGNORECASE,
+)
+_POSSESSIVE_BEFORE = re.compile(r"\b(?:her|his|their|my|our)\s+$", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s?\b")
 _OTHER_PERSON = re.compile(rf"\b{_LABEL}|\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z]\b")
 """Another pseudonym in the sentence: an age printed after it is that person's."""
@@ -233,7 +243,11 @@ def labelled_reference(cover: str) -> tuple[str, int | None, str | None, str | N
         if not re.search(r"\d", value):
             continue
         inner = find_reference(value, cover=True)
-        return (value, *inner[1:]) if inner else (value, None, None, None)
+        if inner:
+            return (value, *inner[1:])
+        kind = re.search(rf"\b({TYPES})\b", value)  # "OWHR (2024) MWW No. 001"
+        year = _YEAR.search(value)
+        return value, int(year.group(1)) if year else None, None, kind.group(1) if kind else None
     return None
 
 
@@ -308,7 +322,7 @@ def review_level(kind: str | None, front: str, body: str) -> str | None:
     for text in (front,) if kind == "SUSR" else (front, body[:6000]):
         match = _LEVEL.search(text)
         if match:
-            return match.group(1).lower()
+            return (match.group(1) or match.group(2)).lower()
     return None
 
 
@@ -415,13 +429,12 @@ def find_age_band(subject: str | None, front: str, body: str) -> str:
     "a pensioner", "newborn"). ``unknown`` only when the report says none of these.
     """
     mentions = _subject_sentences(subject, front, body) if subject else []
-    for sentence, start, end in mentions:
+    for sentence, start, end in mentions:  # the first sentence that gives an age or an age range
         band = _age_near(sentence, start, end)
         if band:
             return band
-    for sentence, _start, _end in mentions:
-        match = _DECADE.search(sentence)
-        if match:
+        match = _DECADE.search(sentence, start)
+        if match and not _OTHER_PERSON.search(sentence, end, match.start()):
             return _decade_band(match)
     for sentence, _start, _end in mentions:
         for pattern, band in _LIFE_STAGE:
@@ -468,12 +481,18 @@ def _age_near(sentence: str, at: int, name_end: int) -> str | None:
     other = _OTHER_PERSON.search(after)
     limit = other.start() if other else len(after)
     for match in AGE_EXPRESSION.finditer(after[:limit]):
-        return _band_of(match)
+        if not _someone_elses(after, match):
+            return _band_of(match)
     before = sentence[max(0, at - 40) : at]
     for match in AGE_EXPRESSION.finditer(before):
-        if not re.search(r"[.;]", before[match.end():]):
+        if not re.search(r"[.;]", before[match.end():]) and not _someone_elses(before, match):
             return _band_of(match)
     return None
+
+
+def _someone_elses(text: str, match: re.Match[str]) -> bool:
+    """An age that describes another person: "her four-year-old son", "his 15-year-old daughter"."""
+    return bool(_RELATIVE_AFTER.match(text, match.end()) or _POSSESSIVE_BEFORE.search(text[: match.start()]))
 
 
 def _decade_band(match: re.Match[str]) -> str:

@@ -27,6 +27,10 @@ _NUMBER = re.compile(
 )
 """A printed recommendation number: "Recommendation 1:", "R2.", "R3 ", "4.", "5)", "(a)", "iv."."""
 _INTRO = re.compile(r"following recommendations?|recommendations? (?:are|is) (?:made|as follows)|:\s*$", re.IGNORECASE)
+_INTRO_PHRASE = re.compile(r"\b(?:the )?following recommendations\b|\brecommendations (?:are|is) (?:made|as follows)\b",
+                           re.IGNORECASE)
+"""Words that only an introduction uses, even one with an addressee ("The partners are asked to accept
+the following recommendations, ...")."""
 _RECOMMENDATION_WORD = re.compile(r"^\s*recommendation\b", re.IGNORECASE)
 _ADDRESSEE = re.compile(
     r"^(?:that\s+)?(?P<who>[^.;:]{2,140}?)\s+(?:should|must|shall|is asked to|are asked to|is requested to|"
@@ -78,7 +82,7 @@ def extract_recommendations(doc: NormalisedDocument, sections: list[Section]) ->
     found: list[Recommendation] = []
     for section in sections:
         if section.kind == "recommendations":
-            found.extend(_from_blocks(_blocks_of(doc, section), doc.text, scope_of(section.heading)))
+            found.extend(_from_blocks(_blocks_of(doc, section), doc.text, scope_of(section.heading), len(found)))
     if found:
         return _dedupe(found)
     for section in sections:
@@ -105,7 +109,8 @@ class _Open:
     numbered: bool
 
 
-def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[Recommendation]:
+def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None, before: int = 0) -> list[Recommendation]:
+    """Recommendations in one section's blocks; unnumbered ones are numbered on from ``before``."""
     out: list[Recommendation] = []
     current: _Open | None = None
     sub_parent: str | None = None  # number of a lead-in ("3. ... should:") whose lettered parts follow
@@ -147,7 +152,8 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[
             continue
         sub_item = current is not None and current.numbered and block.kind == "list_item"
         if not sub_item and _INTRO.search(block.text[:300]) and (
-                not addressee_of(_strip_number(block.text)) or _leads_directive_list(block, blocks[index + 1 :])):
+                not addressee_of(_strip_number(block.text)) or _leads_directive_list(block, blocks[index + 1 :])
+                or (not match and _INTRO_PHRASE.search(block.text[:300]))):
             close()
             continue
         if match and number:
@@ -177,7 +183,7 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None) -> list[
             continue
         if directive:
             close()
-            current = _Open(str(len(out) + 1), block.start, block.end, scope, False)
+            current = _Open(str(before + len(out) + 1), block.start, block.end, scope, False)
     close()
     return out
 

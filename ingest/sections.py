@@ -140,18 +140,19 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("good_practice", r"\b(?:went|worked|done) well\b|\bwhat (?:worked|helped)\b|"
-                          r"\b(?:good|notable|positive|effective|promising) practice\b|\bstrengths\b"),
+                          r"\b(?:good|notable|positive|effective|promising) practice\b|\bstrengths\b|"
+                          r"\bpractice to build on\b"),
         ("action_plan", r"\baction plan|\bmaking (?:it|this) happen\b|\bputting (?:it|this) right\b"),
         ("terms_of_reference", r"\bscope\b|\bquestions? (?:we|the review|the panel) (?:looked at|asked|considered)\b|"
                                r"\bkey lines of enquiry\b|\bperiod (?:under review|covered|we looked at)\b|"
                                r"\bwhat (?:we|i|the review|the panel) (?:looked at|covered)\b(?! and how)|"
-                               r"\b(?:asked|agreed) to (?:look at|consider)\b"),
+                               r"\b(?:asked|agreed) to (?:look at|consider)\b|\bset out to\b"),
         ("recommendations", r"\brecommend(?:ations?)?\b|\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
                             r"\bwhat (?:must|should|will) (?:change|happen)\b|\bchanges? (?:needed|required)\b"),
         ("statements", r"\bstatements?\b|\ba word from the (?:reviewer|chair|author)s?\b"),
         ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho (?:was|is)\b|\bstory\b|\bremembering\b|"
                                r"\bin (?:his|her|their) own words\b|\bpen portrait\b|\btribute\b|\bin memory\b|"
-                               r"^about (?!this\b|the\b)\w+$|"
+                               r"^about (?!this\b|the\b)\w+(?: and \w+)?$|"
                                r"\bhow (?:\w+ ){1,2}lived\b|\b(?:his|her|their) life\b|"
                                r"^(?:the )?(?:children|siblings|young people)$"),
         ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\band how\b|^(?!why\b).*\bcarried out\b|"
@@ -167,7 +168,9 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("analysis", r"\bwhat (?:we|the review|the panel|i) found\b|\bfindings?\b|\banalysis\b|\bwhat went wrong\b|"
                      r"\blooking back\b|\bkey issues\b|\bdiscussion\b"),
         ("circumstances", r"^why (?:this|the|we|a)\b|\breasons? for\b|\bintroduction\b|\bbackground\b|\bpurpose\b|"
-                          r"\bwhat led\b|\bthe incident\b|^about (?:this|the) review\b"),
+                          r"\bwhat led\b|\bthe incident\b|^about (?:this|the) (?:review|report)\b|\bcircumstances\b"),
+        ("panel", r"^who took part\b|\bpanel members?\b|\bpanel membership\b"),
+        ("parallel", r"\bother proceedings\b|\bparallel (?:processes|reviews|investigations)\b|\binquest\b"),
     )
 )
 """Free wordings, by the words a heading uses ("What we learned", "How the review was carried out",

@@ -200,6 +200,13 @@ def test_word_numbering_prints_multilevel_numbers_and_restarts() -> None:
         ("6. Background information and chronology", "timeline", 0.7),
         ("Statements from Rhys's family", "family_involvement", 0.7),
         ("Who is Child T?", "family_involvement", 0.7),
+        ("About R and S", "family_involvement", 0.7),
+        ("Chapter One: The circumstances of the review", "circumstances", 0.7),
+        ("5.4 Practice to build on", "good_practice", 0.7),
+        ("What the review set out to do", "terms_of_reference", 0.7),
+        ("Who took part", "panel", 0.7),
+        ("Other proceedings", "parallel", 0.7),
+        ("About this report", "circumstances", 0.7),
         ("The review", None, 0.0),
         ("Acknowledgements", None, 0.0),
     ],
@@ -238,6 +245,7 @@ def test_heading_numbers(heading: str, cleaned: str, depth: int | None) -> None:
         ("Cyfeirnod / Reference: CWMPAS 2", "CWMPAS 2", None),
         ("Reference: CPR CTMSB 2024/01", "CPR CTMSB 2024/01", 2024),
         ("MHHR-CV/24-03", "MHHR-CV/24-03", 2024),
+        ("Reference: OWHR (2024) MWW No. 001", "OWHR (2024) MWW No. 001", 2024),
     ],
 )
 def test_references_in_other_printed_forms(line: str, reference: str, year: int | None) -> None:
@@ -273,6 +281,11 @@ def test_body_prose_is_not_read_as_a_reference() -> None:
         ("Adult K", "Adult K was a woman of 72 who lived with her son.", "65+"),
         ("Ffion", "Ffion, a mother of two, worked in a shop.", "unknown"),
         ("Baby K", "This concerns an unborn baby, Baby K. Baby K's mother, then 32 weeks pregnant, fell.", "unborn"),
+        ("Seren", "Seren, a woman in her mid-twenties, died. Seren was a mum to her four-year-old son.", "25-64"),
+        ("Seren", "Seren was a devoted mum to her four-year-old son.", "unknown"),
+        ("Mr J", "Mr J, a man in his early thirties, killed Mr K. Mr J was first seen in 2009, aged twenty.", "25-64"),
+        ("Cai", "Cai died in Rhyl in 2024. He was in his early twenties. Cai was fifteen when first excluded.",
+         "18-24"),
     ],
 )
 def test_age_band_from_common_phrasings(subject: str, text: str, band: str) -> None:
@@ -285,7 +298,7 @@ def test_age_band_from_common_phrasings(subject: str, text: str, band: str) -> N
      ("Report of a review in respect of Mr N", "Mr N"), ("Into the deaths of Siân and Gareth", "Siân"),
      ("Cardiff and Vale Regional Safeguarding Board\nOffensive Weapons Homicide Review\nKai\nPublished 2024", "Kai"),
      ("Cysur\nChild Practice Review\nChild M\n", "Child M"), ("Adult Practice Review re: Carys", "Carys"),
-     ("Child Practice Review re: Baby M", "Baby M")],
+     ("Child Practice Review re: Baby M", "Baby M"), ("Subject: Nansi (a pseudonym chosen by her family)", "Nansi")],
 )
 def test_subject_from_cover(cover: str, subject: str) -> None:
     assert find_subject(cover, "", None) == subject
@@ -433,3 +446,22 @@ def test_a_learning_point_inside_the_analysis_is_learning_and_good_practice_keep
     )
     kinds = [s.kind for s in parse_bytes(source.encode(), "lp.md").sections if s.heading]
     assert kinds[-2:] == ["practice_learning", "good_practice"]
+
+
+def test_an_introduction_naming_the_following_recommendations_is_not_one() -> None:
+    source = (
+        "# Recommendations\n\n"
+        "The review partners are asked to accept the following recommendations, which the Board will monitor.\n\n"
+        "1. The council should include knife carrying in pathway plans.\n"
+        "2. The Board should develop a pathway for young adults.\n"
+    )
+    assert [r.number for r in parse_bytes(source.encode(), "intro2.md").recommendations] == ["1", "2"]
+
+
+def test_unnumbered_recommendations_are_numbered_on_across_groups() -> None:
+    source = (
+        "# Introduction\n\nThe review was held in 2024.\n\n"
+        "# Recommendations\n\n## Regional\n\n- The Board should audit referrals.\n\n"
+        "## Single agency\n\n- The police should record weapons.\n- The council should visit.\n"
+    )
+    assert [r.number for r in parse_bytes(source.encode(), "groups.md").recommendations] == ["1", "2", "3"]
