@@ -416,7 +416,13 @@ def find_agencies(text: str) -> dict[str, tuple[str, int]]:
             continue
         for match in agency_pattern(agency).finditer(text):
             hits.append((match.start(), match.end(), agency))
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    return count_mentions(hits)
+
+
+def count_mentions(hits: list[tuple[int, int, Agency]]) -> dict[str, tuple[str, int]]:
+    """Agency name -> (kind, mentions) from (start, end, agency) matches; where matches overlap,
+    the one starting first (then the longest) counts and the others do not."""
+    hits = sorted(hits, key=lambda h: (h[0], -(h[1] - h[0])))
     counts: dict[str, tuple[str, int]] = {}
     covered_until = -1
     for start, end, agency in hits:

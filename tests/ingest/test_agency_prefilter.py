@@ -6,26 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest.gazetteer import AGENCIES, Agency, agency_pattern, find_agencies, required_literal
+from ingest.gazetteer import AGENCIES, agency_pattern, count_mentions, find_agencies, required_literal
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _every_regex(text: str) -> dict[str, tuple[str, int]]:
     """``find_agencies`` without the quick test: every agency's regex over the whole text."""
-    hits: list[tuple[int, int, Agency]] = []
-    for agency in AGENCIES:
-        hits.extend((m.start(), m.end(), agency) for m in agency_pattern(agency).finditer(text))
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    counts: dict[str, tuple[str, int]] = {}
-    covered_until = -1
-    for start, end, agency in hits:
-        if start < covered_until:
-            continue
-        covered_until = end
-        kind, n = counts.get(agency.name, (agency.kind, 0))
-        counts[agency.name] = (kind, n + 1)
-    return counts
+    return count_mentions([(m.start(), m.end(), a) for a in AGENCIES for m in agency_pattern(a).finditer(text)])
 
 
 @pytest.mark.parametrize(
