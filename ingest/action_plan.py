@@ -127,8 +127,10 @@ def _fuzzy_column(key: str) -> str | None:
         ("status", ("status", "rag", "progress")),
         ("timescale", ("timescale", "date", "when", "deadline", "by")),
         ("lead_agency", ("lead", "responsible", "owner", "who")),
-        ("outcome", ("outcome", "impact", "know", "evidence", "measure", "success", "difference")),
-        ("action", ("action", "actions", "do", "doing", "steps", "happen")),
+        ("outcome", ("outcome", "impact", "know", "evidence", "measure", "success", "difference", "assured",
+                     "assurance")),
+        ("action", ("action", "actions", "do", "doing", "steps", "happen", "improvement", "improvements", "change",
+                    "changes")),
         ("milestones", ("milestone", "milestones")),
         ("recommendation", ("recommendation",)),
     ):

@@ -90,7 +90,7 @@ def is_capitalised(text: str) -> bool:
     return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
-_ENDS_SENTENCE = re.compile(r"[.!?]['’\"”)]?$")
+_ENDS_SENTENCE = re.compile(r"[.!?]['’\"”)\]]?$")
 
 
 def _is_body(block: Block) -> bool:

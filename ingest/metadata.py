@@ -34,8 +34,8 @@ REFERENCE_PATTERNS: tuple[re.Pattern[str], ...] = (
         r"|[‘'\"“](?P<name>[A-Z][a-z]+)[’'\"”]\s*[-–—]\s*(?P<year3>20\d{2})\b)"
     ),
     re.compile(
-        r"\b(?:HIW|Healthcare Inspectorate Wales)\s+(?:Review\s+)?(?P<t1>MHHR|Homicide Review)\s+"
-        r"(?P<seq>\d{1,3})\s*[-/]\s*(?P<year>20\d{2})\b"
+        r"\b(?:HIW|Healthcare Inspectorate Wales)\s+(?:Review\s+)?(?P<t1>MHHR|Homicide Review)\s+(?:No\.?\s*)?"
+        r"(?P<seq>\d{1,3})\s*(?:[-/]\s*|\(\s*)(?P<year>20\d{2})\b\)?"
     ),
     re.compile(r"\bHIW/(?:HR|MHHR)/(?P<yy>\d{2})/(?P<seq>\d{1,3})\b"),
 )
@@ -216,7 +216,7 @@ def parse_number(token: str) -> int | None:
 
 
 _LABELLED_REFERENCE = re.compile(
-    r"^[^\n]{0,40}?\b(?:our ref|ref|reference|reference number|review reference)\s*(?:no\.?)?\s*:[ \t]*"
+    r"^[^\n]{0,40}?\b(?:our ref|ref|reference|reference number|review reference|review ref)\s*(?:no\.?)?\s*[:.][ \t]*"
     r"(?P<value>[^\n:]{2,40}?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -240,8 +240,8 @@ def labelled_reference(cover: str) -> tuple[str, int | None, str | None, str | N
     """The reference printed after a label on the cover, read as :func:`find_reference` reads it."""
     for match in _LABELLED_REFERENCE.finditer(cover):
         value = match.group("value").strip()
-        if not re.search(r"\d", value):
-            continue
+        if not (re.search(r"\d", value) and re.search(r"[A-Z]{2}", value)):
+            continue  # "Terms of Reference: see Appendix 2" labels no reference
         inner = find_reference(value, cover=True)
         if inner:
             return (value, *inner[1:])

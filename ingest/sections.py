@@ -141,25 +141,27 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         ("good_practice", r"\b(?:went|worked|done) well\b|\bwhat (?:worked|helped)\b|"
                           r"\b(?:good|notable|positive|effective|promising) practice\b|\bstrengths\b|"
-                          r"\bpractice to build on\b"),
+                          r"\bpractice to build on\b|\bwhere practice was\b|"
+                          r"\bpractice was (?:strong|good|effective)\b"),
         ("action_plan", r"\baction plan|\bmaking (?:it|this) happen\b|\bputting (?:it|this) right\b"),
         ("terms_of_reference", r"\bscope\b|\bquestions? (?:we|the review|the panel) (?:looked at|asked|considered)\b|"
                                r"\bkey lines of enquiry\b|\bperiod (?:under review|covered|we looked at)\b|"
                                r"\bwhat (?:we|i|the review|the panel) (?:looked at|covered)\b(?! and how)|"
                                r"\b(?:asked|agreed) to (?:look at|consider)\b|\bset out to\b"),
-        ("recommendations", r"\brecommend(?:ations?)?\b|\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
+        ("recommendations", r"\brecommend(?:ations?)?\b|\basks? (?:\w+ ){0,3}to do\b|\bmaking things better\b|"
+                            r"\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
                             r"\bwhat (?:must|should|will) (?:change|happen)\b|\bchanges? (?:needed|required)\b"),
         ("statements", r"\bstatements?\b|\ba word from the (?:reviewer|chair|author)s?\b"),
         ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho (?:was|is)\b|\bstory\b|\bremembering\b|"
                                r"\bin (?:his|her|their) own words\b|\bpen portrait\b|\btribute\b|\bin memory\b|"
                                r"^about (?!this\b|the\b)\w+(?: and \w+)?$|"
                                r"\bhow (?:\w+ ){1,2}lived\b|\b(?:his|her|their) life\b|"
-                               r"^(?:the )?(?:children|siblings|young people)$"),
+                               r"^(?:the )?(?:children|siblings|young people)$|\btold us\b"),
         ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\band how\b|^(?!why\b).*\bcarried out\b|"
                         r"\bconducted\b|\barrangements\b|\bmethod|\bapproach\b|\breview process\b|\bhow we worked\b"),
         ("timeline", r"^what happened\b|\bchronolog|\btimeline\b|\bsequence of events\b|\bkey events\b|"
                      r"\bagency (?:contact|involvement)\b|\bcontact with services\b|"
-                     r"\b(?:the )?(?:last|final) (?:days|weeks|months|year)\b"),
+                     r"\b(?:the )?(?:last|final) (?:days|weeks|months|year)\b|\baccount of (?:the )?events\b"),
         ("conclusions", r"\bconclu|\bsumming up\b|\bin summary\b|\bfinal (?:thoughts|word)s?\b|"
                         r"\bclosing (?:remarks|comments|thoughts|words)\b"),
         ("practice_learning", r"\bwhat (?:we|the review|the panel|i) (?:learned|learnt)\b|\bcould (?:be|have been) "
@@ -178,7 +180,8 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 DECISIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("timeline", re.compile(r"\bchronolog|\bsummary of agency (?:contact|involvement)\b")),
-    ("family_involvement", re.compile(r"\bstatements? (?:from|by) (?:\w+ ){0,3}famil")),
+    ("family_involvement", re.compile(r"\bstatements? (?:from|by) (?:\w+ ){0,3}(?:famil|mother|father|parent|"
+                                      r"grandmother|grandfather|sister|brother|son|daughter)")),
 )
 """Words that decide a heading that also resembles another template heading: "Background and
 chronology" is the chronology, "Statements from Rhys's family" the family's voice."""

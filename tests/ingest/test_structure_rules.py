@@ -207,6 +207,11 @@ def test_word_numbering_prints_multilevel_numbers_and_restarts() -> None:
         ("Who took part", "panel", 0.7),
         ("Other proceedings", "parallel", 0.7),
         ("About this report", "circumstances", 0.7),
+        ("WHAT THE REVIEW ASKS PARTNERS TO DO", "recommendations", 0.7),
+        ("Where practice was strong", "good_practice", 0.7),
+        ("A short account of events", "timeline", 0.7),
+        ("Chapter 4: What Cai and his mum told us", "family_involvement", 0.7),
+        ("4.1 Statement from Child M's mother", "family_involvement", 0.7),
         ("The review", None, 0.0),
         ("Acknowledgements", None, 0.0),
     ],
@@ -246,6 +251,8 @@ def test_heading_numbers(heading: str, cleaned: str, depth: int | None) -> None:
         ("Reference: CPR CTMSB 2024/01", "CPR CTMSB 2024/01", 2024),
         ("MHHR-CV/24-03", "MHHR-CV/24-03", 2024),
         ("Reference: OWHR (2024) MWW No. 001", "OWHR (2024) MWW No. 001", 2024),
+        ("Review ref. SPCSP/DHR/No.01 (2022)", "SPCSP/DHR/No.01 (2022)", 2022),
+        ("HIW Homicide Review No. 3 (2023)", "HIW Homicide Review No. 3 (2023)", 2023),
     ],
 )
 def test_references_in_other_printed_forms(line: str, reference: str, year: int | None) -> None:
@@ -423,6 +430,12 @@ def test_a_chapter_number_is_a_top_level_number_and_an_appendix_sits_beside_chap
 def test_plan_columns_in_plain_questions() -> None:
     assert is_action_plan_table([("No.", "What needs to happen", "Who will do it", "By when",
                                   "How we will know it has worked")])
+    assert is_action_plan_table([("Ref", "Finding addressed", "Improvement required", "Accountable owner",
+                                  "Completion date", "Assurance evidence")])
+
+
+def test_terms_of_reference_on_a_cover_is_not_a_reference() -> None:
+    assert labelled_reference("Terms of Reference: see Appendix 2\n") is None
 
 
 def test_a_lead_in_before_its_numbered_parts_is_not_counted() -> None:
