@@ -116,6 +116,22 @@ def map_header(header: tuple[str, ...]) -> dict[str, int]:
     return mapping
 
 
+_TRACKING = frozenset({"lead_agency", "timescale", "milestones", "status", "outcome"})
+
+
+def plan_columns(header: tuple[str, ...]) -> dict[str, int]:
+    """:func:`map_header`, and when no column names the action but three or more track it (who, when,
+    milestone, progress, evidence), the first other column is the action ("Agreed response",
+    "Learning to be embedded")."""
+    mapping = map_header(header)
+    if "action" in mapping or "recommendation" in mapping or len(set(mapping) & _TRACKING) < 3:
+        return mapping
+    for index, cell in enumerate(header):
+        if index not in mapping.values() and _key(cell).strip(" .#") not in ("", "ref", "no", "number", "rec"):
+            return {**mapping, "action": index}
+    return mapping
+
+
 def _fuzzy_column(key: str) -> str | None:
     """A column from the words of a header in everyday language ("What will we do", "Who", "How will we know")."""
     if not key:
@@ -125,7 +141,7 @@ def _fuzzy_column(key: str) -> str | None:
         return "rec_no"
     for column, cues in (
         ("status", ("status", "rag", "progress")),
-        ("timescale", ("timescale", "date", "when", "deadline", "by")),
+        ("timescale", ("timescale", "date", "when", "deadline", "by", "target", "quarter", "due")),
         ("lead_agency", ("lead", "responsible", "owner", "who")),
         ("outcome", ("outcome", "impact", "know", "evidence", "measure", "success", "difference", "assured",
                      "assurance")),
@@ -148,7 +164,7 @@ def is_action_plan_table(rows: Rows) -> bool:
     """
     if not rows:
         return False
-    mapping = map_header(rows[0])
+    mapping = plan_columns(rows[0])
     others = set(mapping) & {"lead_agency", "timescale", "status", "outcome", "milestones"}
     if "action" in mapping:
         return bool(others)
@@ -167,7 +183,7 @@ def extract_action_plan(doc: NormalisedDocument) -> list[ActionRow]:
 
 def table_rows(rows: Rows) -> list[ActionRow]:
     """Map one action-plan table's body rows to :class:`ActionRow` records."""
-    mapping = map_header(rows[0])
+    mapping = plan_columns(rows[0])
     if "rec_no" not in mapping and 0 not in mapping.values() and _numbered_column(rows[1:], 0):
         mapping["rec_no"] = 0
 

@@ -216,7 +216,9 @@ def parse_number(token: str) -> int | None:
 
 
 _LABELLED_REFERENCE = re.compile(
-    r"^[^\n]{0,40}?\b(?:our ref|ref|reference|reference number|review reference|review ref)\s*(?:no\.?)?\s*[:.][ \t]*"
+    r"^[^\n]{0,40}?\b(?:our ref|ref|reference|reference number|review reference|review ref|"
+    r"(?:review|report)\s*(?=no\b|number\b))\s*(?:no\.?|number)?\s*"
+    r"[:.][ \t]*"
     r"(?P<value>[^\n:]{2,40}?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )

@@ -148,7 +148,7 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                                r"\bkey lines of enquiry\b|\bperiod (?:under review|covered|we looked at)\b|"
                                r"\bwhat (?:we|i|the review|the panel) (?:looked at|covered)\b(?! and how)|"
                                r"\b(?:asked|agreed) to (?:look at|consider)\b|\bset out to\b"),
-        ("recommendations", r"\brecommend(?:ations?)?\b|\basks? (?:\w+ ){0,3}to do\b|\bmaking things better\b|"
+        ("recommendations", r"\brecommend(?:ations?)?\b|\bask(?:s|ing)? (?:\w+ ){0,3}to do\b|\bmaking things better\b|"
                             r"\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
                             r"\bwhat (?:must|should|will) (?:change|happen)\b|\bchanges? (?:needed|required)\b"),
         ("statements", r"\bstatements?\b|\ba word from the (?:reviewer|chair|author)s?\b"),

@@ -212,6 +212,7 @@ def test_word_numbering_prints_multilevel_numbers_and_restarts() -> None:
         ("A short account of events", "timeline", 0.7),
         ("Chapter 4: What Cai and his mum told us", "family_involvement", 0.7),
         ("4.1 Statement from Child M's mother", "family_involvement", 0.7),
+        ("9. What we are asking the Board to do", "recommendations", 0.7),
         ("The review", None, 0.0),
         ("Acknowledgements", None, 0.0),
     ],
@@ -253,6 +254,7 @@ def test_heading_numbers(heading: str, cleaned: str, depth: int | None) -> None:
         ("Reference: OWHR (2024) MWW No. 001", "OWHR (2024) MWW No. 001", 2024),
         ("Review ref. SPCSP/DHR/No.01 (2022)", "SPCSP/DHR/No.01 (2022)", 2022),
         ("HIW Homicide Review No. 3 (2023)", "HIW Homicide Review No. 3 (2023)", 2023),
+        ("Review no.: C&V RSB OWHR No. 02 / 2025", "C&V RSB OWHR No. 02 / 2025", 2025),
     ],
 )
 def test_references_in_other_printed_forms(line: str, reference: str, year: int | None) -> None:
@@ -436,6 +438,24 @@ def test_plan_columns_in_plain_questions() -> None:
 
 def test_terms_of_reference_on_a_cover_is_not_a_reference() -> None:
     assert labelled_reference("Terms of Reference: see Appendix 2\n") is None
+    assert labelled_reference("Review: published 2024 by NWSB\n") is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [("Ref", "Learning to be embedded", "Owner", "Milestone", "Evidence of impact", "RAG"),
+     ("Ref", "Agreed response", "Accountable lead", "Target quarter", "Evidence of completion", "RAG")],
+)
+def test_a_table_tracking_who_when_and_progress_is_a_plan_whatever_its_action_column_says(
+        header: tuple[str, ...]) -> None:
+    rows = [header, ("R1", "Pre-exclusion meeting procedure", "Education", "Q4 2025", "Procedure adopted", "Amber")]
+    assert is_action_plan_table(rows)
+    (row,) = table_rows(rows)
+    assert row.action == "Pre-exclusion meeting procedure" and row.lead_agency == "Education"
+
+
+def test_a_table_of_recommendations_with_only_an_agency_is_not_a_plan() -> None:
+    assert not is_action_plan_table([("No.", "Recommendation", "Agency")])
 
 
 def test_a_lead_in_before_its_numbered_parts_is_not_counted() -> None:
