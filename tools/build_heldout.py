@@ -53,7 +53,7 @@ from docx.text.paragraph import Paragraph
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HELDOUT = ROOT / "data" / "heldout"
-PARTS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7")
+PARTS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
 
 # --------------------------------------------------------------------------------------------
 # Allowed values (FORMAT.md)
@@ -104,7 +104,7 @@ REQUIRED_TRUTH_KEYS = (
     "passage_labels",
 )
 METADATA_KEYS = ("review_type", "level", "board", "reference", "year", "subject", "other_subjects", "age_band")
-NAME_RE = re.compile(r"^(cpr|apr|dhr|mhhr|owhr|susr)_[a-z0-9]+_(\d{4}|nodate)_([a-z])\d+$")
+NAME_RE = re.compile(r"^(cpr|apr|dhr|mhhr|owhr|susr)_[a-z0-9]+_(\d{4}|nodate)_([a-z]{1,2})\d+$")
 
 # Body font and look per house style (the fonts real boards' templates use).
 STYLE_FONTS = {
