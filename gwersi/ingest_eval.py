@@ -191,7 +191,7 @@ class CorpusFile:
 
 
 def corpus_files(root: Path) -> list[CorpusFile]:
-    """The samples (as built) and the held-out corpus's parts (``dev``, ``test`` ... ``test8``) in DOCX,
+    """The samples (as built) and the held-out corpus's parts (``dev``, ``test`` ... ``test9``) in DOCX,
     PDF and Markdown."""
     files: list[CorpusFile] = []
     sources = root / "data" / "sample-sources"
@@ -199,7 +199,7 @@ def corpus_files(root: Path) -> list[CorpusFile]:
         truth = sources / f"{path.stem}.truth.json"
         if truth.exists() and path.suffix in (".pdf", ".docx", ".md", ".txt"):
             files.append(CorpusFile("samples", path.suffix.lstrip("."), path, truth))
-    for part in ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8"):
+    for part in ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9"):
         folder = root / "data" / "heldout" / part
         for truth in sorted((folder / "sources").glob("*.truth.json")):
             name = truth.name.removesuffix(".truth.json")

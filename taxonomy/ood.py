@@ -141,7 +141,7 @@ def leave_one_type_out(names: Sequence[str], training: Sequence[LabelledExample]
     return tested, pooled
 
 
-HELDOUT_PARTS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7")
+HELDOUT_PARTS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
 """Parts of the independent corpus scored as columns (a part with no truth files is skipped)."""
 
 

@@ -53,7 +53,7 @@ from docx.text.paragraph import Paragraph
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HELDOUT = ROOT / "data" / "heldout"
-PARTS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
+PARTS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
 
 # --------------------------------------------------------------------------------------------
 # Allowed values (FORMAT.md)
