@@ -53,6 +53,12 @@ GENERAL_REFERENCE = re.compile(
 may carry the year in either order, parts joined by spaces, hyphens or slashes ("HIW MHHR 2024/02",
 "OWHR Swansea 01/2024", "SUSR GSB 02-2025", "DHR-NWPT-2022-03", "APR CTMSB 11", "CWMPAS MHHR/02",
 "NWSB-SUSR/CONWY/03/25"). Read on the cover only: in the body such words are prose."""
+SERIAL_REFERENCE = re.compile(
+    rf"(?<![\w/])(?:{_REF_PREFIX}[ \t]+){{0,2}}(?P<t1>{TYPES})(?:[ \t]+[A-Z][a-z]+){{0,2}}[ \t]+"
+    r"(?:No\.?|Number)[ \t]*(?P<seq>\d{1,3})(?:[ \t]*\((?P<year>(?:19|20)\d{2})\)|[ \t]*/[ \t]*(?P<year2>(?:19|20)\d{2}))?(?![\w/])"
+)
+"""A review type named as a numbered series on the cover ("CTMSB OWHR Pilot Review No. 2 (2024)",
+"DHR Review Number 4"): the type token, at most two words, then "No." and the serial."""
 _LEFT_TOKEN = re.compile(rf"(?:^|(?<=[ \t]))(?:{_ACRONYM})[ \t]+$")
 
 _TYPE_NAMES = (
@@ -219,7 +225,7 @@ _LABELLED_REFERENCE = re.compile(
     r"^[^\n]{0,40}?\b(?:our ref|ref|reference|reference number|review reference|review ref|"
     r"(?:review|report)\s*(?=no\b|number\b))\s*(?:no\.?|number)?\s*"
     r"[:.][ \t]*"
-    r"(?P<value>[^\n:]{2,40}?)[ \t]*$",
+    r"(?P<value>[^\n]{2,40}?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 """A cover line that labels the reference ("Cyfeirnod / Reference: CWMPAS 2", "Our ref: WGSB-MHHR/004/23
@@ -260,7 +266,7 @@ def find_reference(text: str, *, cover: bool = False) -> tuple[str, int | None, 
     just before it on the same line is part of it ("NWSB APR CONWY 3").
     """
     best: tuple[int, int, re.Match[str]] | None = None
-    for pattern in (*REFERENCE_PATTERNS, GENERAL_REFERENCE) if cover else REFERENCE_PATTERNS:
+    for pattern in (*REFERENCE_PATTERNS, GENERAL_REFERENCE, SERIAL_REFERENCE) if cover else REFERENCE_PATTERNS:
         match = pattern.search(text)
         if match and (best is None or (match.start(), -match.end()) < best[:2]):
             best = (match.start(), -match.end(), match)

@@ -11,7 +11,7 @@ is ``other``. Text before the first heading, and a lone document title with its 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ingest.fuzzy import ratio, token_set_ratio, tokens
 from ingest.models import Section
@@ -154,8 +154,9 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("statements", r"\bstatements?\b|\ba word from the (?:reviewer|chair|author)s?\b"),
         ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho (?:was|is)\b|\bstory\b|\bremembering\b|"
                                r"\bin (?:his|her|their) own words\b|\bpen portrait\b|\btribute\b|\bin memory\b|"
-                               r"^about (?!this\b|the\b)\w+(?: and \w+)?$|"
-                               r"\bhow (?:\w+ ){1,2}lived\b|\b(?:his|her|their) life\b|"
+                               r"^about (?!this\b|the\b)(?:(?:child|adult|young person|baby|mr|mrs|ms|miss) )?"
+                               r"\w+(?: and \w+)?$|^who (?:\w+ ){1,3}(?:was|were|is)$|"
+                               r"\bhow (?:\w+ ){1,2}lived\b|\b(?:his|her|their|\w+ s) life\b|"
                                r"^(?:the )?(?:children|siblings|young people)$|\btold us\b"),
         ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\band how\b|^(?!why\b).*\bcarried out\b|"
                         r"\bconducted\b|\barrangements\b|\bmethod|\bapproach\b|\breview process\b|\bhow we worked\b"),
@@ -347,6 +348,29 @@ involvement", "Background") is part of that analysis; good practice, conclusions
 recommendations under it keep their own kind."""
 
 
+_PERSON = (r"(?:(?:Child|Adult|Young Person|Baby|Mr|Mrs|Ms|Miss|Mx)\s+[A-Z]\b|"
+           r"[A-ZÀ-Ý][a-zà-ÿ'’]{2,20})")
+_PERSON_HEADING = re.compile(rf"^(?P<names>{_PERSON}(?:\s*(?:,|and|&)\s*{_PERSON})*)[\s.:]*$")
+MIN_NAME_MENTIONS = 2
+"""A name-only heading is a pen portrait when each name recurs this often inside sentences."""
+
+
+def names_a_person(heading: str, body: str) -> bool:
+    """True when ``heading`` is nothing but a person's pseudonym(s) ("Chapter 4 - Tomos", "Part 2:
+    Carys and Gwyn", "CHILD D") and each name recurs mid-sentence in ``body``, after a lower-case
+    word, so a generic one-word heading ("Contents", "Preface") is not taken for a name."""
+    text = _PREFIX.sub("", heading.strip(), count=1).strip(" -–—:")
+    if text.isupper():
+        text = re.sub(r"[A-Z]{2,}", lambda m: m.group(0).title(), text)
+    match = _PERSON_HEADING.match(text)
+    if not match:
+        return False
+    names = re.findall(_PERSON, match.group("names"))
+    return all(
+        len(re.findall(rf"\b[a-z]+[ \t]+{re.escape(name)}\b", body)) >= MIN_NAME_MENTIONS for name in names
+    )
+
+
 def split_sections(doc: NormalisedDocument) -> list[Section]:
     """Cut the normalised document into sections at its headings, in order."""
     headings = [i for i, b in enumerate(doc.blocks) if b.kind == "heading"]
@@ -359,6 +383,11 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
         first_heading = doc.blocks[title_index].text if title_index is not None else ""
         starts.append((0, "front_matter", first_heading, 0, 0.0))
     stack: list[tuple[int, str, float]] = []  # (level, kind, confidence) of enclosing headings
+
+    @cache
+    def body_text() -> str:
+        return "\n".join(b.text for b in doc.blocks if b.kind != "heading")
+
     for i in headings:
         if i == title_index:
             continue
@@ -370,10 +399,11 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
         title = learning_item_title(block.text)
         if title is not None:  # a numbered learning item: its own title decides, else its parent, else learning
             own, own_confidence = classify_with_confidence(title) if title else (None, 0.0)
-            if own in _LEARNING_ITEM_KINDS and (own == "good_practice" or not _LEARNING_POINT.match(block.text)):
-                kind, confidence = own, own_confidence  # "Learning point 6: Effective practice" is good practice
-            elif _LEARNING_POINT.match(block.text):  # a learning point inside "Analysis and learning" is learning
+            if _LEARNING_POINT.match(block.text) and not (parent and parent[0] == "good_practice"):
+                # a learning point is learning, "Learning point 4: Effective practice" included
                 kind, confidence = "practice_learning", EXACT_CONFIDENCE
+            elif own in _LEARNING_ITEM_KINDS:
+                kind, confidence = own, own_confidence
             elif parent is not None and parent[0] in _LEARNING_ITEM_KINDS:
                 kind, confidence = parent
             else:
@@ -384,6 +414,8 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
                 kind, confidence = parent  # "5.2 Family involvement" inside the findings is a finding
             elif found is not None:
                 kind = found
+            elif names_a_person(block.text, body_text()):  # "Chapter 4 - Tomos", a pen portrait
+                kind, confidence = "family_involvement", CUE_CONFIDENCE
             else:
                 kind, confidence = parent if parent and parent[0] != "front_matter" else ("other", 0.0)
         stack.append((level, kind, confidence))

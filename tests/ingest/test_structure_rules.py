@@ -16,7 +16,7 @@ from ingest.headings import assign_levels, heading_shaped, infer_headings, is_ca
 from ingest.metadata import find_age_band, find_reference, find_subject, labelled_reference
 from ingest.models import Block, RawDocument
 from ingest.pipeline import parse_bytes
-from ingest.sections import classify_with_confidence, clean_heading, numbering_depth
+from ingest.sections import classify_with_confidence, clean_heading, names_a_person, numbering_depth
 
 
 def _docx(raw_blocks: list[Block]) -> list[Block]:
@@ -213,6 +213,9 @@ def test_word_numbering_prints_multilevel_numbers_and_restarts() -> None:
         ("Chapter 4: What Cai and his mum told us", "family_involvement", 0.7),
         ("4.1 Statement from Child M's mother", "family_involvement", 0.7),
         ("9. What we are asking the Board to do", "recommendations", 0.7),
+        ("About Child D", "family_involvement", 0.7),
+        ("Mr H's life", "family_involvement", 0.7),
+        ("WHO ADULT E WAS", "family_involvement", 0.7),
         ("The review", None, 0.0),
         ("Acknowledgements", None, 0.0),
     ],
@@ -255,6 +258,8 @@ def test_heading_numbers(heading: str, cleaned: str, depth: int | None) -> None:
         ("Review ref. SPCSP/DHR/No.01 (2022)", "SPCSP/DHR/No.01 (2022)", 2022),
         ("HIW Homicide Review No. 3 (2023)", "HIW Homicide Review No. 3 (2023)", 2023),
         ("Review no.: C&V RSB OWHR No. 02 / 2025", "C&V RSB OWHR No. 02 / 2025", 2025),
+        ("CTMSB OWHR Pilot Review No. 2 (2024)", "CTMSB OWHR Pilot Review No. 2 (2024)", 2024),
+        ("Review ref: Safer Pembrokeshire DHR: FFION/01/2022", "Safer Pembrokeshire DHR: FFION/01/2022", 2022),
     ],
 )
 def test_references_in_other_printed_forms(line: str, reference: str, year: int | None) -> None:
@@ -408,6 +413,30 @@ def test_a_descriptive_sub_heading_inside_the_findings_is_a_finding() -> None:
     assert kinds == ["circumstances", "analysis", "analysis", "good_practice"]
 
 
+def test_a_learning_point_is_learning_even_when_it_names_effective_practice() -> None:
+    source = (
+        "# Practice and organisational learning\n\nThe panel drew out four points.\n\n"
+        "## Learning point 1: Nobody asked about the boyfriend\n\nThe visits never asked who lived there.\n\n"
+        "## Learning point 2: Effective practice by the school\n\nThe school nurse acted quickly.\n\n"
+        "# Good practice\n\nSome work stood out.\n\n"
+        "## Learning point 3: The health visitor\n\nShe visited weekly.\n"
+    )
+    kinds = [s.kind for s in parse_bytes(source.encode(), "lp.md").sections if s.heading]
+    assert kinds == ["practice_learning", "practice_learning", "practice_learning", "good_practice", "good_practice"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "portrait"),
+    [("Chapter 4 – Tomos", True), ("Part 2: Carys and Gwyn", True), ("CHAPTER 4 - TOMOS", True), ("2. Child D", True),
+     ("Preface", False), ("Contents", False), ("Chapter 5 – Hafan", False), ("Dissemination", False)],
+)
+def test_a_heading_that_only_names_the_people_is_a_pen_portrait(heading: str, portrait: bool) -> None:
+    body = ("Tomos was 17. The youth worker met Tomos weekly and saw Carys, and later Gwyn. Carys stayed "
+            "after Gwyn left; school told Tomos and Carys. Staff saw Child D daily and visited Child D at home. "
+            "Preface text. We stayed at Hafan.")
+    assert names_a_person(heading, body) is portrait
+
+
 def test_a_glossary_over_a_table_and_a_part_heading_after_the_cover_open_sections() -> None:
     blocks = _docx([
         Block("paragraph", "Gwent Safeguarding Board", bold=True, size=16, centred=True),
@@ -470,7 +499,7 @@ def test_a_lead_in_before_its_numbered_parts_is_not_counted() -> None:
     assert [r.number for r in review.recommendations] == ["1", "2a", "2b"]
 
 
-def test_a_learning_point_inside_the_analysis_is_learning_and_good_practice_keeps_its_kind() -> None:
+def test_a_learning_point_inside_the_analysis_is_learning() -> None:
     source = (
         "# Introduction\n\nThe review was held in 2024.\n\n"
         "# Analysis and learning\n\nSix points.\n\n"
@@ -478,7 +507,7 @@ def test_a_learning_point_inside_the_analysis_is_learning_and_good_practice_keep
         "## Learning point 6: Effective practice\n\nThe school nurse acted quickly.\n"
     )
     kinds = [s.kind for s in parse_bytes(source.encode(), "lp.md").sections if s.heading]
-    assert kinds[-2:] == ["practice_learning", "good_practice"]
+    assert kinds[-2:] == ["practice_learning", "practice_learning"]
 
 
 def test_an_introduction_naming_the_following_recommendations_is_not_one() -> None:
