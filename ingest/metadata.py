@@ -55,7 +55,8 @@ may carry the year in either order, parts joined by spaces, hyphens or slashes (
 "NWSB-SUSR/CONWY/03/25"). Read on the cover only: in the body such words are prose."""
 SERIAL_REFERENCE = re.compile(
     rf"(?<![\w/])(?:{_REF_PREFIX}[ \t]+){{0,2}}(?P<t1>{TYPES})(?:[ \t]+[A-Z][a-z]+){{0,2}}[ \t]+"
-    r"(?:No\.?|Number)[ \t]*(?P<seq>\d{1,3})(?:[ \t]*\((?P<year>(?:19|20)\d{2})\)|[ \t]*/[ \t]*(?P<year2>(?:19|20)\d{2}))?(?![\w/])"
+    r"(?:No\.?|Number)[ \t]*(?P<seq>\d{1,3})"
+    r"(?:[ \t]*\((?P<year>(?:19|20)\d{2})\)|[ \t]*/[ \t]*(?P<year2>(?:19|20)\d{2}))?(?![\w/])"
 )
 """A review type named as a numbered series on the cover ("CTMSB OWHR Pilot Review No. 2 (2024)",
 "DHR Review Number 4"): the type token, at most two words, then "No." and the serial."""
