@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 def eval_ingest(
     corpus: Annotated[
         list[str] | None,
-        typer.Option("--corpus", help="samples or heldout-dev, heldout-test, heldout-test2 ... heldout-test9 "
+        typer.Option("--corpus", help="samples or heldout-dev, heldout-test, heldout-test2 ... heldout-test10 "
                      "(repeatable; default all)."),
     ] = None,
     failures: Annotated[bool, typer.Option("--failures", help="List every field read wrongly.")] = False,

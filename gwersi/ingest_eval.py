@@ -22,6 +22,7 @@ from typing import Any
 
 from ingest.models import ParsedReview
 from ingest.sections import clean_heading
+from taxonomy.heldout import HELDOUT_PARTS
 
 META_FIELDS = ("review_type", "level", "board", "reference", "year", "subject", "age_band")
 """Metadata fields every truth file gives."""
@@ -191,7 +192,7 @@ class CorpusFile:
 
 
 def corpus_files(root: Path) -> list[CorpusFile]:
-    """The samples (as built) and the held-out corpus's parts (``dev``, ``test`` ... ``test9``) in DOCX,
+    """The samples (as built) and the held-out corpus's parts (:data:`~taxonomy.heldout.HELDOUT_PARTS`) in DOCX,
     PDF and Markdown."""
     files: list[CorpusFile] = []
     sources = root / "data" / "sample-sources"
@@ -199,7 +200,7 @@ def corpus_files(root: Path) -> list[CorpusFile]:
         truth = sources / f"{path.stem}.truth.json"
         if truth.exists() and path.suffix in (".pdf", ".docx", ".md", ".txt"):
             files.append(CorpusFile("samples", path.suffix.lstrip("."), path, truth))
-    for part in ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9"):
+    for part in HELDOUT_PARTS:
         folder = root / "data" / "heldout" / part
         for truth in sorted((folder / "sources").glob("*.truth.json")):
             name = truth.name.removesuffix(".truth.json")

@@ -142,7 +142,8 @@ def _fuzzy_column(key: str) -> str | None:
     for column, cues in (
         ("status", ("status", "rag", "progress")),
         ("timescale", ("timescale", "date", "when", "deadline", "by", "target", "quarter", "due")),
-        ("lead_agency", ("lead", "responsible", "owner", "who")),
+        ("lead_agency", ("lead", "responsible", "owner", "who", "partner", "partners", "agency", "agencies",
+                         "organisation", "organisations")),
         ("outcome", ("outcome", "impact", "know", "evidence", "measure", "success", "difference", "assured",
                      "assurance")),
         ("action", ("action", "actions", "do", "doing", "steps", "happen", "improvement", "improvements", "change",

@@ -54,12 +54,13 @@ may carry the year in either order, parts joined by spaces, hyphens or slashes (
 "OWHR Swansea 01/2024", "SUSR GSB 02-2025", "DHR-NWPT-2022-03", "APR CTMSB 11", "CWMPAS MHHR/02",
 "NWSB-SUSR/CONWY/03/25"). Read on the cover only: in the body such words are prose."""
 SERIAL_REFERENCE = re.compile(
-    rf"(?<![\w/])(?:{_REF_PREFIX}[ \t]+){{0,2}}(?P<t1>{TYPES})(?:[ \t]+[A-Z][a-z]+){{0,2}}[ \t]+"
+    rf"(?<![\w/])(?:{_REF_PREFIX}[ \t]+){{0,2}}(?P<t1>{TYPES})(?:[ \t]+(?:[A-Z][a-z]+|\([A-Z][a-z]+\))){{0,2}}[ \t]+"
     r"(?:No\.?|Number)[ \t]*(?P<seq>\d{1,3})"
-    r"(?:[ \t]*\((?P<year>(?:19|20)\d{2})\)|[ \t]*/[ \t]*(?P<year2>(?:19|20)\d{2}))?(?![\w/])"
+    r"(?:[ \t]*\((?P<year>(?:19|20)\d{2})\)|[ \t]*(?:/|of)[ \t]*(?P<year2>(?:19|20)\d{2}))?(?![\w/])"
 )
 """A review type named as a numbered series on the cover ("CTMSB OWHR Pilot Review No. 2 (2024)",
-"DHR Review Number 4"): the type token, at most two words, then "No." and the serial."""
+"DHR Review Number 4", "OWHR (Gwent) No. 1 of 2022"): the type token, at most two words, then "No."
+and the serial."""
 _LEFT_TOKEN = re.compile(rf"(?:^|(?<=[ \t]))(?:{_ACRONYM})[ \t]+$")
 
 _TYPE_NAMES = (
@@ -156,11 +157,13 @@ AGE_EXPRESSION = re.compile(
     rf"|then\s+(?P<n4>{_NUM})\b"
     rf"|\b(?:baby|infant|child|boy|girl|man|woman|widow|widower) of "
     rf"(?P<n5>{_NUM})(?:\s+(?P<u5>{_UNIT}))?\b"
-    rf"|(?:had\s+)?(?:just\s+)?turned\s+(?P<n6>{_NUM})\b",
+    rf"|(?:had\s+)?(?:just\s+)?turned\s+(?P<n6>{_NUM})\b"
+    rf"|\bwho\s+was\s+(?:then\s+|only\s+|just\s+)?(?P<n7>{_NUM})(?:\s+(?P<u7>{_UNIT})(?:\s+old)?)?"
+    rf"(?=\s*(?:[,.;)]|$)|\s+(?:at|when|and|on|in|by)\b)",
     re.IGNORECASE,
 )
 """An age as reports print it: "aged 22 months", "a 3-year-old", "13 weeks old", "then six",
-"a baby of eight weeks", "a woman of 72", "had turned 80"."""
+"a baby of eight weeks", "a woman of 72", "had turned 80", "a young man who was nineteen when"."""
 _BARE_AGE = re.compile(
     rf"(?:\s*,\s*(?:(?:who|then)\s+(?:was|is)\s+)?|\s+(?:was|is)\s+)(?P<n>{_NUM})(?=\s*[,.;)]|\s+(?:at|when|and)\b)",
     re.IGNORECASE,
@@ -191,6 +194,13 @@ _RELATIVE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE_BEFORE = re.compile(r"\b(?:her|his|their|my|our)\s+$", re.IGNORECASE)
+_RELATIVE_BEFORE = re.compile(
+    r"\b(?:mother|father|mum|dad|parents?|brother|sister|partner|boyfriend|girlfriend|husband|wife|"
+    r"grandmother|grandfather|stepfather|stepmother|uncle|aunt|carer|son|daughter|child|baby)"
+    r"(?:\s+of\s+(?:her|his|their)\s+own)?\s*,?\s*(?:who\s+was\s+|then\s+)?$",
+    re.IGNORECASE,
+)
+"""A relative named just before an age: "an unborn baby (mother aged 19)" gives the mother's age."""
 _POSSESSIVE = re.compile(r"['’]s?\b")
 _OTHER_PERSON = re.compile(rf"\b{_LABEL}|\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z]\b")
 """Another pseudonym in the sentence: an age printed after it is that person's."""
@@ -454,9 +464,14 @@ def find_age_band(subject: str | None, front: str, body: str) -> str:
     return "unknown"
 
 
+_SUBJECT_PHRASE = re.compile(r"\bthe subject of (?:this|the) review\b(?:\s+(?:was|is))?", re.IGNORECASE)
+""""The subject of the review was an unborn baby": said of the subject without the name."""
+
+
 def _subject_sentences(subject: str, front: str, body: str) -> list[tuple[str, int, int]]:
     """(sentence, start, end of the name in it) for each mention of the subject: cover first."""
-    name = re.compile(rf"(?<![\w])[‘'\"“]?{re.escape(subject)}(?![\w])[’'\"”]?", re.IGNORECASE)
+    name = re.compile(rf"(?<![\w])[‘'\"“]?{re.escape(subject)}(?![\w])[’'\"”]?|{_SUBJECT_PHRASE.pattern}",
+                      re.IGNORECASE)
     out: list[tuple[str, int, int]] = []
     for text in (front, body):
         leads = False  # the last sentence began with the subject's name
@@ -501,7 +516,9 @@ def _age_near(sentence: str, at: int, name_end: int) -> str | None:
 
 def _someone_elses(text: str, match: re.Match[str]) -> bool:
     """An age that describes another person: "her four-year-old son", "his 15-year-old daughter"."""
-    return bool(_RELATIVE_AFTER.match(text, match.end()) or _POSSESSIVE_BEFORE.search(text[: match.start()]))
+    before = text[: match.start()]
+    return bool(_RELATIVE_AFTER.match(text, match.end()) or _POSSESSIVE_BEFORE.search(before)
+                or _RELATIVE_BEFORE.search(before))
 
 
 def _decade_band(match: re.Match[str]) -> str:
@@ -515,7 +532,7 @@ def _decade_band(match: re.Match[str]) -> str:
 
 
 def _band_of(match: re.Match[str]) -> str:
-    for n, u in (("n1", "u1"), ("n2", "u2"), ("n3", "u3"), ("n4", None), ("n5", "u5"), ("n6", None)):
+    for n, u in (("n1", "u1"), ("n2", "u2"), ("n3", "u3"), ("n4", None), ("n5", "u5"), ("n6", None), ("n7", "u7")):
         if match.group(n):
             value = parse_number(match.group(n))
             unit = (match.group(u) if u else None) or "years"

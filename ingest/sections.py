@@ -143,44 +143,57 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                           r"\b(?:good|notable|positive|effective|promising) practice\b|\bstrengths\b|"
                           r"\bpractice to build on\b|\bwhere practice was\b|"
                           r"\bpractice was (?:strong|good|effective)\b"),
-        ("action_plan", r"\baction plan|\bmaking (?:it|this) happen\b|\bputting (?:it|this) right\b"),
+        ("action_plan", r"\baction plan|\bmaking (?:it|this) happen\b|\bputting (?:it|this) right\b|"
+                        r"\btracking (?:our |the )?progress\b|\bdelivering (?:the )?(?:changes?|improvements?)\b"),
         ("terms_of_reference", r"\bscope\b|\bquestions? (?:we|the review|the panel) (?:looked at|asked|considered)\b|"
                                r"\bkey lines of enquiry\b|\bperiod (?:under review|covered|we looked at)\b|"
                                r"\bwhat (?:we|i|the review|the panel) (?:looked at|covered)\b(?! and how)|"
                                r"\b(?:asked|agreed) to (?:look at|consider)\b|\bset out to\b"),
-        ("recommendations", r"\brecommend(?:ations?)?\b|\bask(?:s|ing)? (?:\w+ ){0,3}to do\b|\bmaking things better\b|"
+        ("recommendations", r"\brecommend(?:ations?|ing|s|ed)?\b|\bask(?:s|ing)? (?:\w+ ){0,3}to do\b|"
+                            r"\bmaking things better\b|"
+                            r"\bwhat (?:we|the review|the panel|i) (?:are |is |am )?asking\b|"
                             r"\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
                             r"\bwhat (?:must|should|will) (?:change|happen)\b|\bchanges? (?:needed|required)\b"),
         ("statements", r"\bstatements?\b|\ba word from the (?:reviewer|chair|author)s?\b"),
         ("family_involvement", r"\bfamily\b|\bfamilies\b|\bwho (?:was|is)\b|\bstory\b|\bremembering\b|"
                                r"\bin (?:his|her|their) own words\b|\bpen portrait\b|\btribute\b|\bin memory\b|"
+                               r"\bwho loved\b|"
+                               r"\blistening to (?:\w+ ){0,3}(?:mother|father|parents?|brother|sister|son|daughter|"
+                               r"partner|wife|husband|grandmother|grandfather|relatives?)\b|"
                                r"^about (?!this\b|the\b)(?:(?:child|adult|young person|baby|mr|mrs|ms|miss) )?"
                                r"\w+(?: and \w+)?$|^who (?:\w+ ){1,3}(?:was|were|is)$|"
                                r"\bhow (?:\w+ ){1,2}lived\b|\b(?:his|her|their|\w+ s) life\b|"
                                r"^(?:the )?(?:children|siblings|young people)$|\btold us\b"),
-        ("methodology", r"^how (?:the |this )?(?:review|we|i)\b|\band how\b|^(?!why\b).*\bcarried out\b|"
+        ("methodology", r"^how (?:the |this )?(?:review|we|i)\b(?! came to)|\band how\b|^(?!why\b).*\bcarried out\b|"
                         r"\bconducted\b|\barrangements\b|\bmethod|\bapproach\b|\breview process\b|\bhow we worked\b"),
         ("timeline", r"^what happened\b|\bchronolog|\btimeline\b|\bsequence of events\b|\bkey events\b|"
                      r"\bagency (?:contact|involvement)\b|\bcontact with services\b|"
-                     r"\b(?:the )?(?:last|final) (?:days|weeks|months|year)\b|\baccount of (?:the )?events\b"),
+                     r"\b(?:the )?(?:last|final) (?:\w+ )?(?:days|weeks|months|years?)\b|"
+                     r"\baccount of (?:the )?events\b|"
+                     r"\bwhat (?:\w+ ){1,2}knew\b|\bsummary of (?:care|contact|contacts|services)\b"),
         ("conclusions", r"\bconclu|\bsumming up\b|\bin summary\b|\bfinal (?:thoughts|word)s?\b|"
+                        r"\b(?:bringing|pulling|putting) (?:it|this|everything|things) together\b|"
                         r"\bclosing (?:remarks|comments|thoughts|words)\b"),
         ("practice_learning", r"\bwhat (?:we|the review|the panel|i) (?:learned|learnt)\b|\bcould (?:be|have been) "
-                              r"(?:better|done differently)\b|\bdone differently\b|\blearn(?:ing|ed|t)\b|"
+                              r"(?:better|done differently)\b|\bdone differently\b|\blearn(?:ing|ed|t|s)?\b|"
+                              r"\bwhat (?:this|it|these|that) (?:tells?|told|teach(?:es)?|means?) (?:us|for)\b|"
                               r"\blessons?\b|\bthemes?\b|\bwhy (?:this|it) matters\b"),
         ("analysis", r"\bwhat (?:we|the review|the panel|i) found\b|\bfindings?\b|\banalysis\b|\bwhat went wrong\b|"
                      r"\blooking back\b|\bkey issues\b|\bdiscussion\b"),
         ("circumstances", r"^why (?:this|the|we|a)\b|\breasons? for\b|\bintroduction\b|\bbackground\b|\bpurpose\b|"
-                          r"\bwhat led\b|\bthe incident\b|^about (?:this|the) (?:review|report)\b|\bcircumstances\b"),
+                          r"\bwhat led\b|\bthe incident\b|^about (?:this|the) (?:review|report)\b|\bcircumstances\b|"
+                          r"^how we came to\b|\bcriteria\b"),
         ("panel", r"^who took part\b|\bpanel members?\b|\bpanel membership\b"),
-        ("parallel", r"\bother proceedings\b|\bparallel (?:processes|reviews|investigations)\b|\binquest\b"),
+        ("parallel", r"\bother proceedings\b|\bparallel (?:processes|reviews|investigations)\b|\binquest\b|"
+                     r"\balongside (?:the|this) review\b|\bcriminal (?:case|proceedings|trial|investigation)\b"),
+        ("equality", r"\bequality\b|\bdiversity\b|\bprotected characteristics?\b"),
     )
 )
 """Free wordings, by the words a heading uses ("What we learned", "How the review was carried out",
 "Jac's story"), tried in this order when no synonym matches exactly. Patterns see the cleaned heading."""
 
 DECISIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("timeline", re.compile(r"\bchronolog|\bsummary of agency (?:contact|involvement)\b")),
+    ("timeline", re.compile(r"\bchronolog|\bsummary of agency (?:contact|involvement)\b|\bkey events\b")),
     ("family_involvement", re.compile(r"\bstatements? (?:from|by) (?:\w+ ){0,3}(?:famil|mother|father|parent|"
                                       r"grandmother|grandfather|sister|brother|son|daughter)")),
 )
@@ -420,6 +433,7 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
                 kind, confidence = parent if parent and parent[0] != "front_matter" else ("other", 0.0)
         stack.append((level, kind, confidence))
         starts.append((i, kind, block.text, level, confidence if kind != "other" else 0.0))
+    starts = _learning_before_recommendations(starts)
     sections: list[Section] = []
     for n, (index, kind, heading, level, confidence) in enumerate(starts):
         end_index = starts[n + 1][0] - 1 if n + 1 < len(starts) else len(doc.blocks) - 1
@@ -437,6 +451,39 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
             )
         )
     return sections
+
+
+_Start = tuple[int, str, str, int, float]  # (block index, kind, heading, level, confidence)
+_NAMES_RECOMMENDATIONS = re.compile(r"\brecommend")
+_NAMES_LEARNING = re.compile(r"\blearn")
+
+
+def _learning_before_recommendations(starts: list[_Start]) -> list[_Start]:
+    """A review has one recommendations section; a heading read as recommendations only loosely is
+    the learning that leads to them when the recommendations come after it.
+
+    "What needs to change in practice" followed by a sibling "What we are asking agencies to do",
+    and "Part D: Learning and recommendations" holding its own "D2 Recommendations", are learning.
+    A heading that says "recommend" or is a template heading ("Improving systems and practice")
+    keeps its kind.
+    """
+    settled = list(starts)
+    for n, (index, kind, heading, level, confidence) in enumerate(starts):
+        if kind != "recommendations" or confidence >= EXACT_CONFIDENCE or classify_heading(heading) != kind:
+            continue  # read from the template, or inherited from a parent ("For the Board" under "What should change")
+        cleaned = clean_heading(heading)
+        names_recommendations = bool(_NAMES_RECOMMENDATIONS.search(cleaned))
+        if names_recommendations and not _NAMES_LEARNING.search(cleaned):
+            continue
+        later = starts[n + 1 :]
+        if names_recommendations:  # "Learning and recommendations": its recommendations must lie inside it
+            inside = next((m for m, start in enumerate(later) if start[3] <= level), len(later))
+            flip = any(start[1] == "recommendations" for start in later[:inside])
+        else:  # "What needs to change": recommendations follow at its own level or above
+            flip = any(start[1] == "recommendations" and start[3] <= level for start in later)
+        if flip:
+            settled[n] = (index, "practice_learning", heading, level, CUE_CONFIDENCE)
+    return settled
 
 
 def _level(level: int | None, text: str) -> int:

@@ -18,6 +18,11 @@ from pathlib import Path
 
 from taxonomy.training import LabelledExample
 
+HELDOUT_PARTS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10")
+"""Parts of the independent corpus (``data/heldout/<part>``), in the order they were frozen; scored as
+columns here, by ``gwersi eval ingest`` and built by ``tools/build_heldout.py`` (a part with no truth
+files is skipped)."""
+
 _ITEM_MARKER = re.compile(r"^\s*(?:\d+[.)]\s+|[a-z][.)]\s+|[-*+]\s+)")
 _HEADING = re.compile(r"^#{1,3}\s+(.*)$")
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from taxonomy.evaluation import TAGGER_ORDER, TaggerReport, describe_calibration, score_predictions
-from taxonomy.heldout import load_heldout
+from taxonomy.heldout import HELDOUT_PARTS, load_heldout
 from taxonomy.models import Tagger, TagInput, TextEncoder
 from taxonomy.standards import load_taxonomy
 from taxonomy.training import LabelledExample, load_jsonl, training_examples
@@ -139,10 +139,6 @@ def leave_one_type_out(names: Sequence[str], training: Sequence[LabelledExample]
             pooled[name].extend(rows)
         tested.extend(held)
     return tested, pooled
-
-
-HELDOUT_PARTS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
-"""Parts of the independent corpus scored as columns (a part with no truth files is skipped)."""
 
 
 def run_ood_eval(dev_path: str | Path, sample_sources_dir: str | Path | None, heldout_dir: str | Path | None,

@@ -51,9 +51,11 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
+from taxonomy.heldout import HELDOUT_PARTS
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HELDOUT = ROOT / "data" / "heldout"
-PARTS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
+PARTS = HELDOUT_PARTS
 
 # --------------------------------------------------------------------------------------------
 # Allowed values (FORMAT.md)

@@ -216,6 +216,24 @@ def test_word_numbering_prints_multilevel_numbers_and_restarts() -> None:
         ("About Child D", "family_involvement", 0.7),
         ("Mr H's life", "family_involvement", 0.7),
         ("WHO ADULT E WAS", "family_involvement", 0.7),
+        ("8. What we are asking for", "recommendations", 0.7),
+        ("What we are recommending", "recommendations", 0.7),
+        ("7. What this tells us", "practice_learning", 0.7),
+        ("WHAT OTHERS CAN LEARN", "practice_learning", 0.7),
+        ("Tracking our progress", "action_plan", 0.7),
+        ("Delivering the changes", "action_plan", 0.7),
+        ("5. What else was happening alongside the review", "parallel", 0.7),
+        ("The criminal case", "parallel", 0.7),
+        ("6. Equality and difference", "equality", 0.7),
+        ("7. What agencies knew and did", "timeline", 0.7),
+        ("Adult D's last two years", "timeline", 0.7),
+        ("Background and key events", "timeline", 0.7),
+        ("Bringing it together", "conclusions", 0.7),
+        ("HOW WE CAME TO REVIEW DYLAN'S DEATH", "circumstances", 0.7),
+        ("How we carried out the review", "methodology", 0.7),
+        ("Criteria met and legal context", "circumstances", 0.7),
+        ("Listening to Adult D's brother", "family_involvement", 0.7),
+        ("4. Mrs W and the people who loved her", "family_involvement", 0.7),
         ("The review", None, 0.0),
         ("Acknowledgements", None, 0.0),
     ],
@@ -259,6 +277,7 @@ def test_heading_numbers(heading: str, cleaned: str, depth: int | None) -> None:
         ("HIW Homicide Review No. 3 (2023)", "HIW Homicide Review No. 3 (2023)", 2023),
         ("Review no.: C&V RSB OWHR No. 02 / 2025", "C&V RSB OWHR No. 02 / 2025", 2025),
         ("CTMSB OWHR Pilot Review No. 2 (2024)", "CTMSB OWHR Pilot Review No. 2 (2024)", 2024),
+        ("OWHR (Gwent) No. 1 of 2022", "OWHR (Gwent) No. 1 of 2022", 2022),
         ("Review ref: Safer Pembrokeshire DHR: FFION/01/2022", "Safer Pembrokeshire DHR: FFION/01/2022", 2022),
     ],
 )
@@ -300,6 +319,11 @@ def test_body_prose_is_not_read_as_a_reference() -> None:
         ("Mr J", "Mr J, a man in his early thirties, killed Mr K. Mr J was first seen in 2009, aged twenty.", "25-64"),
         ("Cai", "Cai died in Rhyl in 2024. He was in his early twenties. Cai was fifteen when first excluded.",
          "18-24"),
+        ("Jordan", "Jordan was a young man who was nineteen when he was stabbed.", "18-24"),
+        ("Ffion", "Ffion was killed. She had a daughter of her own, who was eight when Ffion died.", "unknown"),
+        ("Baby Y", "The subject of the review was an unborn baby (mother aged 19). The baby is called Baby Y.",
+         "unborn"),
+        ("Ffion", "Ffion, who was 32 weeks pregnant, was seen.", "unknown"),
     ],
 )
 def test_age_band_from_common_phrasings(subject: str, text: str, band: str) -> None:
@@ -413,6 +437,31 @@ def test_a_descriptive_sub_heading_inside_the_findings_is_a_finding() -> None:
     assert kinds == ["circumstances", "analysis", "analysis", "good_practice"]
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("# What needs to change in practice\n\nAgencies must share the fire risk.\n\n"
+         "# What went well\n\nThe crew referred quickly.\n\n"
+         "# What we are asking agencies to do\n\n1. The Board should issue guidance.\n",
+         ["practice_learning", "good_practice", "recommendations"]),
+        ("# Part D - Learning and recommendations\n\nThis part sets out the learning.\n\n"
+         "## D1 What the review learned\n\nNobody asked who lived there.\n\n"
+         "## D2 Recommendations\n\n1. The Board should audit referrals.\n",
+         ["practice_learning", "practice_learning", "recommendations"]),
+        ("# What should change\n\nTwo groups follow.\n\n"
+         "## For the Board\n\n1. The Board should publish a protocol.\n\n"
+         "## For agencies\n\n2. Police should train call handlers.\n",
+         ["recommendations", "recommendations", "recommendations"]),
+        ("# What needs to change\n\n1. The Board should publish a protocol.\n",
+         ["recommendations"]),
+    ],
+)
+def test_learning_that_leads_to_later_recommendations_is_learning(source: str, expected: list[str]) -> None:
+    source = "# Introduction\n\nThe review was held in 2024.\n\n" + source
+    kinds = [s.kind for s in parse_bytes(source.encode(), "lr.md").sections if s.heading]
+    assert kinds == ["circumstances", *expected]
+
+
 def test_a_learning_point_is_learning_even_when_it_names_effective_practice() -> None:
     source = (
         "# Practice and organisational learning\n\nThe panel drew out four points.\n\n"
@@ -463,6 +512,7 @@ def test_plan_columns_in_plain_questions() -> None:
                                   "How we will know it has worked")])
     assert is_action_plan_table([("Ref", "Finding addressed", "Improvement required", "Accountable owner",
                                   "Completion date", "Assurance evidence")])
+    assert is_action_plan_table([("Ref", "Learning to be embedded", "Partner(s)", "Milestones", "RAG at sign-off")])
 
 
 def test_terms_of_reference_on_a_cover_is_not_a_reference() -> None:
