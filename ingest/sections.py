@@ -456,6 +456,8 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
 _Start = tuple[int, str, str, int, float]  # (block index, kind, heading, level, confidence)
 _NAMES_RECOMMENDATIONS = re.compile(r"\brecommend")
 _NAMES_LEARNING = re.compile(r"\blearn")
+_PART = re.compile(r"^\s*part\s+(?:[0-9]+|[a-z]|[ivx]+|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+                   re.IGNORECASE)
 
 
 def _learning_before_recommendations(starts: list[_Start]) -> list[_Start]:
@@ -475,6 +477,8 @@ def _learning_before_recommendations(starts: list[_Start]) -> list[_Start]:
         names_recommendations = bool(_NAMES_RECOMMENDATIONS.search(cleaned))
         if names_recommendations and not _NAMES_LEARNING.search(cleaned):
             continue
+        if _PART.match(heading) and not names_recommendations:
+            continue  # "Part C - What must change": a part holds its chapters, whatever level they print at
         later = starts[n + 1 :]
         if names_recommendations:  # "Learning and recommendations": its recommendations must lie inside it
             inside = next((m for m, start in enumerate(later) if start[3] <= level), len(later))

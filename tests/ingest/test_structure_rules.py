@@ -454,6 +454,10 @@ def test_a_descriptive_sub_heading_inside_the_findings_is_a_finding() -> None:
          ["recommendations", "recommendations", "recommendations"]),
         ("# What needs to change\n\n1. The Board should publish a protocol.\n",
          ["recommendations"]),
+        ("# Part C - What must change\n\nThis part sets out what must change.\n\n"
+         "# 7. Recommendations\n\n1. The Board should audit referrals.\n\n"
+         "# 8. Action plan\n\n| No. | Action | Lead | By when |\n|---|---|---|---|\n| 1 | Audit | Board | 2025 |\n",
+         ["recommendations", "recommendations", "action_plan"]),
     ],
 )
 def test_learning_that_leads_to_later_recommendations_is_learning(source: str, expected: list[str]) -> None:
