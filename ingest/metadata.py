@@ -196,7 +196,7 @@ _RELATIVE_AFTER = re.compile(
 _POSSESSIVE_BEFORE = re.compile(r"\b(?:her|his|their|my|our)\s+$", re.IGNORECASE)
 _RELATIVE_BEFORE = re.compile(
     r"\b(?:mother|father|mum|dad|parents?|brother|sister|partner|boyfriend|girlfriend|husband|wife|"
-    r"grandmother|grandfather|stepfather|stepmother|uncle|aunt|carer|son|daughter|child|baby)"
+    r"grandmother|grandfather|stepfather|stepmother|uncle|aunt|carer|son|daughter)"
     r"(?:\s+of\s+(?:her|his|their)\s+own)?\s*,?\s*(?:who\s+was\s+|then\s+)?$",
     re.IGNORECASE,
 )

@@ -324,6 +324,7 @@ def test_body_prose_is_not_read_as_a_reference() -> None:
         ("Baby Y", "The subject of the review was an unborn baby (mother aged 19). The baby is called Baby Y.",
          "unborn"),
         ("Ffion", "Ffion, who was 32 weeks pregnant, was seen.", "unknown"),
+        ("Baby T", "The subject of the review was a baby, aged 13 weeks, known as Baby T.", "infant_<1"),
     ],
 )
 def test_age_band_from_common_phrasings(subject: str, text: str, band: str) -> None:
