@@ -208,9 +208,10 @@ INHERITED_FACTOR = 0.9
 inherits its parent's kind keeps this share of the parent's confidence. ``other`` and
 ``front_matter`` are 0: nothing is known about what they hold."""
 
+_DIVISION_NUMBER = r"(?:[0-9]+|[a-z]|[ivx]+|one|two|three|four|five|six|seven|eight|nine|ten)"
+"""How an appendix, chapter or part is numbered: "Part 2", "Part D", "Chapter IV", "Part Three"."""
 _PREFIX = re.compile(
-    r"^\s*(?:(?:appendix|annex|annexe|section|chapter|part)\s+(?:[0-9]+|[a-z]|[ivx]+|one|two|three|four|five|"
-    r"six|seven|eight|nine|ten)\b\s*[:.\-–—]?\s*)?"
+    rf"^\s*(?:(?:appendix|annex|annexe|section|chapter|part)\s+{_DIVISION_NUMBER}\b\s*[:.\-–—]?\s*)?"
     r"(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,4})[.):]\s+|\d{1,2}(?:\.\d{1,2})*\s+"
     r"|\d{1,2}(?:\.\d{1,2})*[.)](?=[A-Za-z]{2}))?",
     re.IGNORECASE,
@@ -456,8 +457,7 @@ def split_sections(doc: NormalisedDocument) -> list[Section]:
 _Start = tuple[int, str, str, int, float]  # (block index, kind, heading, level, confidence)
 _NAMES_RECOMMENDATIONS = re.compile(r"\brecommend")
 _NAMES_LEARNING = re.compile(r"\blearn")
-_PART = re.compile(r"^\s*part\s+(?:[0-9]+|[a-z]|[ivx]+|one|two|three|four|five|six|seven|eight|nine|ten)\b",
-                   re.IGNORECASE)
+_PART = re.compile(rf"^\s*part\s+{_DIVISION_NUMBER}\b", re.IGNORECASE)
 
 
 def _learning_before_recommendations(starts: list[_Start]) -> list[_Start]:

@@ -55,7 +55,6 @@ from taxonomy.heldout import HELDOUT_PARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HELDOUT = ROOT / "data" / "heldout"
-PARTS = HELDOUT_PARTS
 
 # --------------------------------------------------------------------------------------------
 # Allowed values (FORMAT.md)
@@ -1345,7 +1344,7 @@ def convert_pdfs(docx_files: list[Path], outdir: Path) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--part", choices=(*PARTS, "all"), default="all", help="which part to process")
+    ap.add_argument("--part", choices=(*HELDOUT_PARTS, "all"), default="all", help="which part to process")
     ap.add_argument("--only", action="append", default=[], metavar="NAME", help="only this review (repeatable)")
     ap.add_argument("--check", action="store_true", help="validate sources and truth files; build nothing")
     ap.add_argument("--no-pdf", action="store_true", help="build DOCX only")
@@ -1354,7 +1353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--root", type=Path, default=DEFAULT_HELDOUT, help="held-out corpus directory")
     args = ap.parse_args(argv)
 
-    parts = PARTS if args.part == "all" else (args.part,)
+    parts = HELDOUT_PARTS if args.part == "all" else (args.part,)
     reviews, problems = find_reviews(args.root, parts, args.only)
 
     if args.check:
