@@ -94,10 +94,12 @@ _CSP = re.compile(
     r"\b((?:[A-Z][\w'’]+|of|Port|Cynon)(?:\s(?:[A-Z][\w'’]+|of|Port|Cynon|Taf))*)"
     r"\s+Community Safety Partnership"
 )
-_PUBLISHED = re.compile(
-    r"(?:publication|published|approved|finalised|final version)[^.\n]{0,60}?\b((?:19|20)\d{2})\b",
-    re.IGNORECASE,
+_PUBLISHED = (
+    re.compile(r"(?:publication|published)[^.\n]{0,60}?\b((?:19|20)\d{2})\b", re.IGNORECASE),
+    re.compile(r"(?:approved|finalised|final version)[^.\n]{0,60}?\b((?:19|20)\d{2})\b", re.IGNORECASE),
 )
+"""Dates that say when the report came out, strongest first: a cover saying "approved November 2024"
+and "Published: February 2025" was published in 2025."""
 _YEAR = re.compile(r"\b(20[0-3]\d|19[89]\d)\b")
 
 _LABEL = r"(?:Child|Adult|Baby|Young Person|Infant)\s+[A-Z](?![\w’'])"
@@ -111,8 +113,9 @@ _SUBJECT_PATTERNS = (
     re.compile(rf"\b(?:deaths? of|killing of|murder of|Remembering|Who was)\s+({_NAME})(?![\w’'])"),
     re.compile(rf"\b(?:re|regarding|concerning|Subject)\s*:\s*(?!{_LABEL_WORD}\b)({_NAME})(?![\w’'])"),
 )
-_NAME_LINE = re.compile(rf"^[ \t]*({_NAME})[ \t]*$", re.MULTILINE)
-"""A name alone on a cover line ("Kai"): read only when the cover names the subject no other way."""
+_NAME_LINE = re.compile(rf"^[ \t]*({_NAME})(?:[ \t]+(?:and|&)[ \t]+{_NAME})?[ \t]*$", re.MULTILINE)
+"""A name alone on a cover line ("Kai"), or the first of two ("Dewi and Tomos"): read only when the
+cover names the subject no other way."""
 """A pseudonym on the cover: "Child A", a quoted name, "Mr N", or a name in "into the death of Ffion"."""
 _BOARD_WORDS = frozenset(t.upper() for t in BOARD_TOKENS) | {"CYSUR", "CWMPAS"}
 _NOT_NAMES = frozenset({"Final", "Draft", "Subject", "Official", "The", "Child", "Adult", "Was", "Not", "Report",
@@ -270,6 +273,24 @@ def labelled_reference(cover: str) -> tuple[str, int | None, str | None, str | N
     return None
 
 
+_CONTROL_ROW = re.compile(
+    r"^[ \t]*(?:review |report |our )?ref(?:erence)?(?:[ \t]*(?:no\.?|number))?"
+    r"[ \t]*\|[ \t]*(?P<value>[^|\n]{2,40}?)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def control_table_reference(text: str) -> tuple[str, int | None, str | None, str | None] | None:
+    """The reference in a document-control table row ("Reference | DHR SWANSEA 07") after the cover,
+    when its value reads as a reference form; a row of any other table is not taken on trust."""
+    for match in _CONTROL_ROW.finditer(text):
+        value = match.group("value").strip()
+        inner = find_reference(value, cover=True)
+        if inner:
+            return (value, *inner[1:])
+    return None
+
+
 def find_reference(text: str, *, cover: bool = False) -> tuple[str, int | None, str | None, str | None] | None:
     """The first board reference printed in ``text``: (as printed, year, board name, type token).
 
@@ -398,7 +419,7 @@ def find_year(ref_year: int | None, front: str, body: str) -> int | None:
     if ref_year:
         return ref_year
     for text in (front, body):
-        match = _PUBLISHED.search(text)
+        match = next((m for m in (p.search(text) for p in _PUBLISHED) if m), None)
         if match:
             return int(match.group(1))
         years = [int(y) for y in _YEAR.findall(text)]
@@ -545,7 +566,10 @@ def extract_metadata(text: str, sections: list[Section], *, title: str) -> Revie
     front = cover_text(text, sections)
     excluded = [s for s in sections if s.kind in ("wg_use_only", "front_matter")]
     body = _without(text, excluded)
-    reference = labelled_reference(front) or find_reference(front, cover=True) or find_reference(text)
+    reference = (
+        labelled_reference(front) or find_reference(front, cover=True) or find_reference(text)
+        or control_table_reference(text[:COVER_MAX_CHARS * 2])
+    )
     ref_text, ref_year, ref_board, ref_type = reference if reference else (None, None, None, None)
     kind = review_type(front, body, ref_type)
     subject = find_subject(front, body, kind)

@@ -10,6 +10,7 @@ recommendations" or "Single agency recommendations".
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.action_plan import is_action_plan_table
@@ -26,9 +27,13 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 """A printed recommendation number: "Recommendation 1:", "R2.", "R3 ", "4.", "5)", "(a)", "iv."."""
-_INTRO = re.compile(r"following recommendations?|recommendations? (?:are|is) (?:made|as follows)|:\s*$", re.IGNORECASE)
-_INTRO_PHRASE = re.compile(r"\b(?:the )?following recommendations\b|\brecommendations (?:are|is) (?:made|as follows)\b",
-                           re.IGNORECASE)
+_BELOW = r"recommendations? (?:(?:set out|listed|shown|given|printed) )?below"
+_INTRO = re.compile(r"following recommendations?|recommendations? (?:are|is) (?:made|as follows)|" + _BELOW + r"|:\s*$",
+                    re.IGNORECASE)
+_INTRO_PHRASE = re.compile(
+    r"\b(?:the )?following recommendations\b|\brecommendations (?:are|is) (?:made|as follows)\b|\b" + _BELOW,
+    re.IGNORECASE,
+)
 """Words that only an introduction uses, even one with an addressee ("The partners are asked to accept
 the following recommendations, ...")."""
 _RECOMMENDATION_WORD = re.compile(r"^\s*recommendation\b", re.IGNORECASE)
@@ -114,6 +119,7 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None, before: 
     out: list[Recommendation] = []
     current: _Open | None = None
     sub_parent: str | None = None  # number of a lead-in ("3. ... should:") whose lettered parts follow
+    lead_list = False  # an unnumbered introduction ending in a colon was just read: its bullets are items
 
     def close() -> None:
         nonlocal current
@@ -155,6 +161,13 @@ def _from_blocks(blocks: list[NormBlock], text: str, scope: str | None, before: 
                 not addressee_of(_strip_number(block.text)) or _leads_directive_list(block, blocks[index + 1 :])
                 or (not match and _INTRO_PHRASE.search(block.text[:300]))):
             close()
+            lead_list = block.kind != "list_item" and not match and block.text.rstrip().endswith(":")
+            continue
+        if block.kind != "list_item":
+            lead_list = False
+        elif lead_list and not match:
+            close()  # "We recommend that:" then bullets: each bullet is one, modal verb or not
+            current = _Open(str(before + len(out) + 1), block.start, block.end, scope, False)
             continue
         if match and number:
             lettered = bool(match.group("n3") or match.group("n4"))
@@ -227,6 +240,10 @@ def _from_table(block: NormBlock, text: str, scope: str | None) -> list[Recommen
         (i for i, c in enumerate(header) if c.strip(" .#") in ("no", "rec", "number", "ref", "") and i != rec_col),
         None,
     )
+    if _numbers_only(rows[1:], rec_col):  # "Recommendation | Detail": the named column holds the numbers
+        wordy = [i for i in range(len(header)) if i != rec_col and not _numbers_only(rows[1:], i)]
+        if wordy:
+            num_col, rec_col = rec_col, max(wordy, key=lambda i: sum(len(r[i]) for r in rows[1:] if i < len(r)))
     out = []
     lines = text[block.start : block.end].split("\n")
     pos = block.start
@@ -248,6 +265,15 @@ def _from_table(block: NormBlock, text: str, scope: str | None) -> list[Recommen
             )
         pos += len(line) + 1
     return out
+
+
+_NUMBER_CELL = re.compile(r"^\s*(?:recommendation\s*)?R?\s?\d{1,2}[a-z]?[.)]?\s*$", re.IGNORECASE)
+
+
+def _numbers_only(rows: Sequence[Sequence[str]], column: int) -> bool:
+    """True when every filled cell of ``column`` is a printed number ("1", "R2", "3a.")."""
+    cells = [row[column] for row in rows if column < len(row) and row[column].strip()]
+    return bool(cells) and all(_NUMBER_CELL.match(cell) for cell in cells)
 
 
 def _dedupe(recs: list[Recommendation]) -> list[Recommendation]:

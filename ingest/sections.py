@@ -282,6 +282,10 @@ def classify_with_confidence(heading: str) -> tuple[str | None, float]:
             return kind, CUE_CONFIDENCE
     fuzzy = _classify(without_aside) or (_classify(heading) if without_aside != heading else None)
     cue = cue_kind(without_aside)
+    if _PART.match(heading):
+        first = _first_named(cleaned)
+        if first is not None:
+            return first, CUE_CONFIDENCE
     if fuzzy is not None and (cue is None or cue == fuzzy[0] or fuzzy[1] >= 95):
         return fuzzy[0], FUZZY_CONFIDENCE
     if cue is not None:
@@ -296,6 +300,14 @@ def cue_kind(heading: str) -> str | None:
         if pattern.search(cleaned):
             return kind
     return None
+
+
+def _first_named(cleaned: str) -> str | None:
+    """Of two or more kinds a heading's words name, the one named first ("Part D - Conclusions and
+    recommendations" is the conclusions part, its recommendations a chapter of it); None when the
+    words name fewer than two kinds."""
+    named = [(m.end(), order, kind) for order, (kind, pattern) in enumerate(CUES) if (m := pattern.search(cleaned))]
+    return min(named)[2] if len({kind for _, _, kind in named}) >= 2 else None
 
 
 def is_template_heading(text: str) -> bool:

@@ -74,7 +74,8 @@ def parse_text(source: str) -> list[Block]:
             blocks.append(Block("list_item", strip_inline("\n".join(item))))
             item = None
         if para:
-            blocks.append(_paragraph_or_heading(para, guess=not marked))
+            for lines_of_one in [[line] for line in para] if _is_line_block(para) else [para]:
+                blocks.append(_paragraph_or_heading(lines_of_one, guess=not marked))
             para.clear()
 
     i = 0
@@ -128,6 +129,15 @@ def _looks_like_numbered_heading(line: str, lines: list[str], i: int) -> bool:
     text = strip_inline(line.strip())
     next_blank = i >= len(lines) or not lines[i].strip()
     return bool(_NUMBERED_HEADING.match(text)) and next_blank and len(text) <= 90
+
+
+def _is_line_block(para: list[str]) -> bool:
+    """Three or more lines that each start with a capital or a digit, most of them unpunctuated at the
+    end: a cover, an address or a signature block whose lines are separate items, not prose wrapped
+    at a width (whose lines mostly go on mid-sentence in lower case) or written a sentence a line."""
+    if len(para) < 3 or not all(line[:1].isupper() or line[:1].isdigit() for line in para):
+        return False
+    return sum(line.rstrip().endswith((".", "!", "?", ";", ":", ",")) for line in para) * 2 <= len(para)
 
 
 def _paragraph_or_heading(para: list[str], *, guess: bool) -> Block:

@@ -582,3 +582,73 @@ def test_unnumbered_recommendations_are_numbered_on_across_groups() -> None:
         "## Single agency\n\n- The police should record weapons.\n- The council should visit.\n"
     )
     assert [r.number for r in parse_bytes(source.encode(), "groups.md").recommendations] == ["1", "2", "3"]
+
+
+def test_bullets_after_we_recommend_that_are_recommendations_without_a_modal_verb() -> None:
+    source = (
+        "# WHAT MUST CHANGE\n\nWe recommend that:\n\n"
+        "- Hywel Dda University Health Board appoints a named lead for transition cases.\n"
+        "- The council agrees a standard for visiting carers within ten days.\n"
+    )
+    review = parse_bytes(source.encode(), "that.md")
+    assert [(r.number, r.text[:10]) for r in review.recommendations] == [("1", "Hywel Dda "), ("2", "The counci")]
+
+
+def test_an_introduction_pointing_to_the_recommendations_below_is_not_one() -> None:
+    source = (
+        "# Recommendations\n\n"
+        "The Board and its partners are asked to take forward the recommendations set out below.\n\n"
+        "| No. | Recommendation |\n|---|---|\n"
+        "| 1 | The Board should publish guidance on exploitation. |\n"
+        "| 2 | The council should review how it matches police notifications. |\n"
+    )
+    assert [r.number for r in parse_bytes(source.encode(), "below.md").recommendations] == ["1", "2"]
+
+
+def test_a_table_whose_recommendation_column_holds_the_numbers_takes_the_words_beside_it() -> None:
+    source = (
+        "# Recommendations\n\n"
+        "| Recommendation | Detail |\n|---|---|\n"
+        "| R1 | The police should check every adult present at a domestic incident. |\n"
+        "| R2 | Schools should review injury logs each half-term. |\n"
+    )
+    recs = parse_bytes(source.encode(), "detail.md").recommendations
+    assert [(r.number, r.text[:10]) for r in recs] == [("R1", "The police"), ("R2", "Schools sh")]
+
+
+def test_year_from_the_publication_line_before_an_approval_date() -> None:
+    cover = "Some Partnership\n\nDomestic Homicide Review\n\nSigned off by the partnership: December 2023\n\n" \
+            "Published: March 2024\n\n# Introduction\n\n" + BODY + "\n"
+    assert parse_bytes(cover.encode(), "year.md").metadata.year == 2024
+
+
+def test_reference_in_a_document_control_table_after_the_preface() -> None:
+    source = (
+        "Some Partnership\n\nDomestic Homicide Review\n\nPublished: May 2022\n\n# Preface\n\n" + BODY + "\n\n"
+        "| Document control | |\n|---|---|\n| Reference | DHR NEWPORT 11 |\n| Version | 3 |\n\n"
+        "# Introduction\n\n" + BODY + "\n"
+    )
+    metadata = parse_bytes(source.encode(), "control.md").metadata
+    assert (metadata.reference, metadata.year) == ("DHR NEWPORT 11", 2022)
+
+
+def test_a_cover_of_lines_in_plain_text_keeps_its_lines_apart() -> None:
+    source = (
+        "West Glamorgan Safeguarding Board\nOffensive Weapons Homicide Review\nIfan and Osian\n"
+        "Final report, June 2025\n\n# Introduction\n\n"
+        "Ifan was 24 and Osian was 22 when they died.\nBoth had grown up in Neath\nand were close friends.\n"
+    )
+    review = parse_bytes(source.encode(), "lines.md")
+    assert review.metadata.subject == "Ifan"
+    assert "Both had grown up in Neath and were close friends." in review.text
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [("PART C - CONCLUSIONS AND RECOMMENDATIONS", "conclusions"), ("Part 2: Findings and learning", "analysis"),
+     ("Part Four: Learning and recommendations", "practice_learning"),
+     ("PART A – BACKGROUND AND HOW THE REVIEW WAS CARRIED OUT", "circumstances"),
+     ("Part D: Recommendations", "recommendations")],
+)
+def test_a_part_heading_naming_two_kinds_is_the_first_one(heading: str, kind: str) -> None:
+    assert classify_with_confidence(heading)[0] == kind
