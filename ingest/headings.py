@@ -296,10 +296,10 @@ def _infer_pdf(blocks: list[Block]) -> list[Block]:
             block.kind != "paragraph"
             or i < first_body - 1
             or nxt is None
-            or not _opens_content(nxt)
+            or not (_opens_content(nxt) or (nxt.kind == "heading" and is_capitalised(block.text)))
             or not heading_shaped(block.text)
         ):
-            continue
+            continue  # (a capitalised line over a heading is a chapter over its first sub-heading)
         if is_capitalised(block.text) and (
             len(_WORD.findall(block.text)) >= 2 or _numbered(block.text) or is_template_heading(block.text)
         ):

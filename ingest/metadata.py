@@ -90,6 +90,13 @@ _LEVEL = re.compile(
     r"|\b(?:child|adult)\s+practice\s+review\s+\((concise|extended)\)",
     re.IGNORECASE,
 )
+_OWN_LEVEL = re.compile(
+    r"\b(?:carried out|conducted|undertaken|held|run)\s+(?:at|as)\s+(?:the\s+|a\s+|an\s+)?(concise|extended)"
+    r"\s+(?:level|review)\b",
+    re.IGNORECASE,
+)
+"""A SUSR saying at which level it was itself carried out ("was carried out at the concise level"), as
+against the levels of the reviews whose criteria it met."""
 _CSP = re.compile(
     r"\b((?:[A-Z][\w'’]+|of|Port|Cynon)(?:\s(?:[A-Z][\w'’]+|of|Port|Cynon|Taf))*)"
     r"\s+Community Safety Partnership"
@@ -111,7 +118,8 @@ _SUBJECT_PATTERNS = (
     re.compile(rf"[‘'\"“]({_NAME})[’'\"”]"),
     re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\s+[A-Z](?![\w’'])"),
     re.compile(rf"\b(?:deaths? of|killing of|murder of|Remembering|Who was)\s+({_NAME})(?![\w’'])"),
-    re.compile(rf"\b(?:re|regarding|concerning|Subject)\s*:\s*(?!{_LABEL_WORD}\b)({_NAME})(?![\w’'])"),
+    re.compile(rf"\b(?:re|regarding|concerning|Subjects?(?: of (?:the|this) review)?)\s*:\s*(?!{_LABEL_WORD}\b)"
+               rf"({_NAME})(?![\w’'])"),
 )
 _NAME_LINE = re.compile(rf"^[ \t]*({_NAME})(?:[ \t]+(?:and|&)[ \t]+{_NAME})?[ \t]*$", re.MULTILINE)
 """A name alone on a cover line ("Kai"), or the first of two ("Dewi and Tomos"): read only when the
@@ -239,7 +247,7 @@ _LABELLED_REFERENCE = re.compile(
     r"^[^\n]{0,40}?\b(?:our ref|ref|reference|reference number|review reference|review ref|"
     r"(?:review|report)\s*(?=no\b|number\b))\s*(?:no\.?|number)?\s*"
     r"[:.][ \t]*"
-    r"(?P<value>[^\n]{2,40}?)[ \t]*$",
+    r"(?P<value>[^\n]{2,60}?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 """A cover line that labels the reference ("Cyfeirnod / Reference: CWMPAS 2", "Our ref: WGSB-MHHR/004/23
@@ -258,10 +266,15 @@ def _two_digit_year(number: str) -> str | None:
     return None
 
 
+_TRAILING_ASIDE = re.compile(r"\s*\((?:[^()\s]+\s+){2,}[^()\s]+\)$")
+"""A bracketed aside of three or more words after a reference ("HIW/HR/23/02 (Gwent Safeguarding
+Board area)"); a one-word place in brackets ("(Swansea)") stays part of it."""
+
+
 def labelled_reference(cover: str) -> tuple[str, int | None, str | None, str | None] | None:
     """The reference printed after a label on the cover, read as :func:`find_reference` reads it."""
     for match in _LABELLED_REFERENCE.finditer(cover):
-        value = match.group("value").strip()
+        value = _TRAILING_ASIDE.sub("", match.group("value").strip())
         if not (re.search(r"\d", value) and re.search(r"[A-Z]{2}", value)):
             continue  # "Terms of Reference: see Appendix 2" labels no reference
         inner = find_reference(value, cover=True)
@@ -363,6 +376,10 @@ def review_level(kind: str | None, front: str, body: str) -> str | None:
         match = _LEVEL.search(text)
         if match:
             return (match.group(1) or match.group(2)).lower()
+    if kind == "SUSR":
+        match = _OWN_LEVEL.search(body[:6000])
+        if match:
+            return match.group(1).lower()
     return None
 
 

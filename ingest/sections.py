@@ -144,12 +144,13 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                           r"\bpractice to build on\b|\bwhere practice was\b|"
                           r"\bpractice was (?:strong|good|effective)\b"),
         ("action_plan", r"\baction plan|\bmaking (?:it|this) happen\b|\bputting (?:it|this) right\b|"
-                        r"\btracking (?:our |the )?progress\b|\bdelivering (?:the )?(?:changes?|improvements?)\b"),
+                        r"\btracking (?:our |the )?(?:progress|changes?)\b|"
+                        r"\bdelivering (?:the )?(?:changes?|improvements?)\b"),
         ("terms_of_reference", r"\bscope\b|\bquestions? (?:we|the review|the panel) (?:looked at|asked|considered)\b|"
                                r"\bkey lines of enquiry\b|\bperiod (?:under review|covered|we looked at)\b|"
                                r"\bwhat (?:we|i|the review|the panel) (?:looked at|covered)\b(?! and how)|"
                                r"\b(?:asked|agreed) to (?:look at|consider)\b|\bset out to\b"),
-        ("recommendations", r"\brecommend(?:ations?|ing|s|ed)?\b|\bask(?:s|ing)? (?:\w+ ){0,3}to do\b|"
+        ("recommendations", r"\brecommend(?:ations?|ing|s|ed)?\b|\bask(?:s|ed|ing)? (?:\w+ ){0,3}to do\b|"
                             r"\bmaking things better\b|"
                             r"\bwhat (?:we|the review|the panel|i) (?:are |is |am )?asking\b|"
                             r"\bneeds? to (?:change|happen)\b|\bnext steps\b|\bimproving\b|"
@@ -177,6 +178,7 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("practice_learning", r"\bwhat (?:we|the review|the panel|i) (?:learned|learnt)\b|\bcould (?:be|have been) "
                               r"(?:better|done differently)\b|\bdone differently\b|\blearn(?:ing|ed|t|s)?\b|"
                               r"\bwhat (?:this|it|these|that) (?:tells?|told|teach(?:es)?|means?) (?:us|for)\b|"
+                              r"\bwhat (?:\w+ ){1,2}(?:can|should) take (?:away )?from\b|\btake-?aways?\b|"
                               r"\blessons?\b|\bthemes?\b|\bwhy (?:this|it) matters\b"),
         ("analysis", r"\bwhat (?:we|the review|the panel|i) found\b|\bfindings?\b|\banalysis\b|\bwhat went wrong\b|"
                      r"\blooking back\b|\bkey issues\b|\bdiscussion\b"),
@@ -193,9 +195,11 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 "Jac's story"), tried in this order when no synonym matches exactly. Patterns see the cleaned heading."""
 
 DECISIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("timeline", re.compile(r"\bchronolog|\bsummary of agency (?:contact|involvement)\b|\bkey events\b")),
+    ("timeline", re.compile(r"\bchronolog|\bsummary of agency (?:contact|involvement)\b|\bkey events\b|"
+                            r"\bstory in brief\b")),
     ("family_involvement", re.compile(r"\bstatements? (?:from|by) (?:\w+ ){0,3}(?:famil|mother|father|parent|"
-                                      r"grandmother|grandfather|sister|brother|son|daughter)")),
+                                      r"grandmother|grandfather|sister|brother|son|daughter)|"
+                                      r"\bfamil(?:y|ies) s statements?\b")),
 )
 """Words that decide a heading that also resembles another template heading: "Background and
 chronology" is the chronology, "Statements from Rhys's family" the family's voice."""

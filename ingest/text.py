@@ -132,10 +132,11 @@ def _looks_like_numbered_heading(line: str, lines: list[str], i: int) -> bool:
 
 
 def _is_line_block(para: list[str]) -> bool:
-    """Three or more lines that each start with a capital or a digit, most of them unpunctuated at the
-    end: a cover, an address or a signature block whose lines are separate items, not prose wrapped
-    at a width (whose lines mostly go on mid-sentence in lower case) or written a sentence a line."""
-    if len(para) < 3 or not all(line[:1].isupper() or line[:1].isdigit() for line in para):
+    """Three or more lines, at least three in four starting with a capital or a digit, most of them
+    unpunctuated at the end: a cover ("... Board" / "in partnership with ..." / "Final report, 2024"),
+    an address or a signature block whose lines are separate items, not prose wrapped at a width
+    (whose lines mostly go on mid-sentence in lower case) or written a sentence a line."""
+    if len(para) < 3 or sum(line[:1].isupper() or line[:1].isdigit() for line in para) * 4 < len(para) * 3:
         return False
     return sum(line.rstrip().endswith((".", "!", "?", ";", ":", ",")) for line in para) * 2 <= len(para)
 

@@ -652,3 +652,50 @@ def test_a_cover_of_lines_in_plain_text_keeps_its_lines_apart() -> None:
 )
 def test_a_part_heading_naming_two_kinds_is_the_first_one(heading: str, kind: str) -> None:
     assert classify_with_confidence(heading)[0] == kind
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [("What the panel is asked to do", "recommendations"), ("What managers can take from this", "practice_learning"),
+     ("Tracking the change", "action_plan"), ("Ffion's story in brief", "timeline"),
+     ("5. The family's statement", "family_involvement")],
+)
+def test_free_headings_seen_in_test11_tuning(heading: str, kind: str) -> None:
+    assert classify_with_confidence(heading)[0] == kind
+
+
+def test_a_long_labelled_reference_in_words_and_a_bracketed_aside_after_one() -> None:
+    assert labelled_reference("Review reference: NWSB Adult Practice Review Number Three – 2023")[0] == (
+        "NWSB Adult Practice Review Number Three – 2023")
+    assert labelled_reference("Ref: DHR/CV/24/01 (Vale of Glamorgan area)")[0] == "DHR/CV/24/01"
+    assert labelled_reference("Our ref: APR-07-2024 (Bridgend)")[0] == "APR-07-2024 (Bridgend)"
+
+
+def test_subjects_of_the_review_label_names_the_first() -> None:
+    assert find_subject("Subjects of the review: Rhodri and Aled (pseudonyms)", "", None) == "Rhodri"
+
+
+def test_a_susr_carried_out_at_a_level_says_its_own_level() -> None:
+    source = ("Some Board\n\nSingle Unified Safeguarding Review\n\n# 1. Introduction\n\n"
+              "The review met the criteria for an extended Child Practice Review and was carried out at the "
+              "concise level agreed by the Board.\n")
+    assert parse_bytes(source.encode(), "level.md").metadata.level == "concise"
+
+
+def test_a_cover_line_in_lower_case_keeps_the_cover_lines_apart() -> None:
+    source = ("North Wales Safeguarding Board\nin partnership with the health board\nAdult Practice Review\n"
+              "Review reference: NWSB APR 4/2023\nFinal report: May 2023\n\n# Introduction\n\n" + BODY + "\n")
+    assert parse_bytes(source.encode(), "cover.md").metadata.reference == "NWSB APR 4/2023"
+
+
+def test_a_capitalised_pdf_line_over_a_sub_heading_is_the_chapter_heading() -> None:
+    raw = RawDocument("x.pdf", "0", "pdf", (
+        Block("heading", "5. BACKGROUND", level=2, bold=True, size=12),
+        Block("paragraph", BODY, size=11),
+        Block("paragraph", "6. FINDINGS AND LEARNING", size=11),
+        Block("heading", "6.1 Nobody asked about the lodger", level=3, bold=True, size=11),
+        Block("paragraph", BODY, size=11),
+    ))
+    blocks = list(infer_headings(raw).blocks)
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "heading", "heading", "paragraph"]
+    assert blocks[2].level is not None and blocks[3].level is not None and blocks[2].level < blocks[3].level
