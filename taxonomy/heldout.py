@@ -19,7 +19,7 @@ from pathlib import Path
 from taxonomy.training import LabelledExample
 
 HELDOUT_PARTS = (
-    "dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10", "test11",
+    "dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10", "test11", "test12",
 )
 """Parts of the independent corpus (``data/heldout/<part>``), in the order they were frozen; scored as
 columns here, by ``gwersi eval ingest`` and built by ``tools/build_heldout.py`` (a part with no truth
