@@ -17,8 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 def eval_ingest(
     corpus: Annotated[
         list[str] | None,
-        typer.Option("--corpus", help="samples or heldout-dev, heldout-test, heldout-test2 ... heldout-test10 "
-                     "(repeatable; default all)."),
+        typer.Option("--corpus", help="samples or heldout-<part> for a held-out part (heldout-dev, heldout-test, "
+                     "heldout-test2, ...; repeatable; default all)."),
     ] = None,
     failures: Annotated[bool, typer.Option("--failures", help="List every field read wrongly.")] = False,
     root: Annotated[Path, typer.Option("--root", help="Repository folder holding data/.")] = REPO,
