@@ -159,6 +159,38 @@ def _training_vectors(ctx: AppContext, training: Sequence[LabelledExample], *, r
     return vectors
 
 
+SHIPPED_MEMBERS = SHIPPED_CALIBRATION.with_name("ensemble-members.pkl.gz")
+"""The ensemble's members fitted on the shipped training data with the default encoder (written by
+``tools/ship_calibration.py``); used only while its fingerprint matches."""
+
+
+def members_fingerprint(ctx: AppContext, training: Sequence[LabelledExample]) -> str:
+    """What the fitted members depend on: training data, taxonomy, encoder and the scikit-learn version
+    that pickled them."""
+    import sklearn
+
+    return _fingerprint(f"members|sklearn {sklearn.__version__}", training, ctx.encoder.model_id)
+
+
+def _members(ctx: AppContext, training: Sequence[LabelledExample], vectors: np.ndarray, *,
+             refit: bool) -> dict[str, Any]:
+    """The ensemble's fitted members: from the data folder's cache, else the shipped file, else fitted
+    (and cached) here."""
+    from taxonomy.calibration import fit_members
+    from taxonomy.members import load_members, save_members
+
+    fingerprint = members_fingerprint(ctx, training)
+    path = ctx.settings.data_dir / "models" / f"ensemble-members-{fingerprint}.pkl.gz"
+    if not refit:
+        for candidate in (path, SHIPPED_MEMBERS):
+            members = load_members(candidate, fingerprint, ctx.encoder, taxonomy())
+            if members is not None:
+                return members
+    members = fit_members(training, vectors, taxonomy(), ctx.encoder)
+    save_members(members, path, fingerprint, ctx.encoder)
+    return members
+
+
 def build_tagger(ctx: AppContext, name: str | None = None, *, refit: bool = False) -> Any:
     """The tagger named in settings (or ``name``), fitted on the training data and panel decisions.
 
@@ -180,6 +212,7 @@ def build_tagger(ctx: AppContext, name: str | None = None, *, refit: bool = Fals
     calibration_path = None
     if name == "ensemble":
         calibration_path, deps["calibration"] = _calibration(ctx, training, refit=refit)
+        deps["members"] = _members(ctx, training, deps["training_vectors"], refit=refit)
     tagger = make_tagger(name, **deps)
     chosen = getattr(tagger, "calibration", None)
     if calibration_path is not None and chosen is not None and deps.get("calibration") is None:

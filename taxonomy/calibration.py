@@ -162,6 +162,19 @@ def calibrate_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray,
     return EnsembleCalibration(best.weights, best.policy, best.micro_f1, best.passages, tuple(tried))
 
 
+def fit_members(training: Sequence[LabelledExample], vectors: np.ndarray, taxonomy: Taxonomy,
+                encoder: TextEncoder) -> dict[str, Scorer]:
+    """The ensemble's members fitted on all training data (rule cue weights from the calibration pool)."""
+    pool = [ex for ex in training if in_calibration_pool(ex)]
+    rule = RuleTagger(taxonomy)
+    rule.fit_cue_weights([ex.text for ex in pool], [set(ex.standards) for ex in pool])
+    return {
+        "rule": rule,
+        "embedding": fit_embedding(training, vectors, taxonomy, encoder),
+        "supervised": fit_supervised(training, vectors, taxonomy, encoder),
+    }
+
+
 def build_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, encoder: TextEncoder,
                    taxonomy: Taxonomy | None = None, members: dict[str, Scorer] | None = None,
                    weights: dict[str, float] | None = None, calibrate: bool = True,
@@ -175,14 +188,7 @@ def build_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, enc
     """
     tax = taxonomy or load_taxonomy()
     if members is None:
-        pool = [ex for ex in training if in_calibration_pool(ex)]
-        rule = RuleTagger(tax)
-        rule.fit_cue_weights([ex.text for ex in pool], [set(ex.standards) for ex in pool])
-        members = {
-            "rule": rule,
-            "embedding": fit_embedding(training, vectors, tax, encoder),
-            "supervised": fit_supervised(training, vectors, tax, encoder),
-        }
+        members = fit_members(training, vectors, tax, encoder)
     if calibration is None and calibrate:
         calibration = calibrate_ensemble(training, vectors, encoder, tax, weights)
     if calibration is None:

@@ -4,8 +4,9 @@ The ensemble's fusion weights and decision policy are chosen out of fold on the 
 (`taxonomy.calibration.calibrate_ensemble`), which takes about twenty seconds on two cores. For the
 shipped training data and the default encoder the result is always the same, so it ships in
 ``taxonomy/data/ensemble-calibration.json`` with the fingerprint of what it was chosen on; a fresh
-install then fits the members only. The training passages' embeddings ship beside it
-(``training-vectors.npz``, one row per distinct text), so a fresh install does not encode them.
+install does not choose them again. The training passages' embeddings ship beside it
+(``training-vectors.npz``, one row per distinct text), so a fresh install does not encode them, and
+so do the members fitted on them (``ensemble-members.pkl.gz``), so it does not fit them either.
 Rerun after changing the training data, the taxonomy or the default encoder (a test fails until you
 do):
 
@@ -24,13 +25,16 @@ from gwersi.context import AppContext
 from gwersi.settings import Settings
 from gwersi.tagging import (
     SHIPPED_CALIBRATION,
+    SHIPPED_MEMBERS,
     SHIPPED_VECTORS,
     _training,
     build_tagger,
     calibration_fingerprint,
+    members_fingerprint,
     text_key,
 )
 from taxonomy.calibration import calibration_to_json
+from taxonomy.members import save_members
 
 
 def main() -> None:
@@ -45,6 +49,7 @@ def main() -> None:
                                 keys=np.array([text_key(t) for t in texts]), vectors=np.asarray(vectors, np.float32))
             tagger = build_tagger(ctx, "ensemble", refit=True)
             calibration = tagger.calibration
+            save_members(tagger.members, SHIPPED_MEMBERS, members_fingerprint(ctx, training), ctx.encoder)
             payload = {
                 "fingerprint": calibration_fingerprint(ctx, training),
                 "encoder": ctx.encoder.model_id,

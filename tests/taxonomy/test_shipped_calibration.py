@@ -17,13 +17,19 @@ from gwersi.context import AppContext
 from gwersi.settings import Settings
 from gwersi.tagging import (
     SHIPPED_CALIBRATION,
+    SHIPPED_MEMBERS,
     _training,
+    _training_vectors,
     build_tagger,
     calibration_fingerprint,
+    members_fingerprint,
     shipped_vectors,
+    taxonomy,
     text_key,
 )
-from taxonomy.calibration import calibration_from_json
+from taxonomy.calibration import calibration_from_json, fit_members
+from taxonomy.members import load_members
+from taxonomy.models import TagInput
 
 pytestmark = pytest.mark.model
 
@@ -54,6 +60,26 @@ def test_a_fresh_install_builds_the_ensemble_with_the_shipped_calibration(tmp_pa
     shipped = calibration_from_json(json.loads(SHIPPED_CALIBRATION.read_text(encoding="utf-8"))["calibration"])
     assert tagger.calibration == shipped
     assert not list((tmp_path / "data" / "models").glob("ensemble-calibration-*.json")), "nothing chosen afresh"
+    assert not list((tmp_path / "data" / "models").glob("ensemble-members-*")), "nothing fitted afresh"
+
+
+def test_shipped_members_are_what_fitting_the_shipped_training_data_gives(tmp_path: Path) -> None:
+    ctx = _context(tmp_path)
+    try:
+        training = _training(ctx)
+        shipped = load_members(SHIPPED_MEMBERS, members_fingerprint(ctx, training), ctx.encoder, taxonomy())
+        assert shipped is not None, (
+            "training data, taxonomy, encoder or scikit-learn changed: rerun tools/ship_calibration.py")
+        vectors = _training_vectors(ctx, training, refit=False)
+        fitted = fit_members(training, vectors, taxonomy(), ctx.encoder)
+        texts = [ex.text for ex in training[:: max(1, len(training) // 40)]]
+        rows = ctx.encoder.encode(texts)
+        items = [TagInput(str(i), t, rows[i], "analysis") for i, t in enumerate(texts)]
+        for name, member in fitted.items():
+            expected, got = member.score(items).scores, shipped[name].score(items).scores
+            assert np.allclose(np.nan_to_num(expected, nan=-1), np.nan_to_num(got, nan=-1), atol=1e-6), name
+    finally:
+        ctx.close()
 
 
 def test_shipped_training_vectors_are_what_the_encoder_gives(tmp_path: Path) -> None:
