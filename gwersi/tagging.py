@@ -187,7 +187,7 @@ def _members(ctx: AppContext, training: Sequence[LabelledExample], vectors: np.n
             if members is not None:
                 return members
     members = fit_members(training, vectors, taxonomy(), ctx.encoder)
-    save_members(members, path, fingerprint, ctx.encoder)
+    save_members(members, path, fingerprint)
     return members
 
 

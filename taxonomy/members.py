@@ -2,75 +2,65 @@
 
 Fitting them takes several seconds per process (about 100 liblinear fits and the standards'
 prototype encodings), and for the same training data, taxonomy and encoder the result is always the
-same. So a fitted set is written once, keyed by a fingerprint of what it was fitted on, and read
-back instead of refitting. The file holds neither the encoder nor the taxonomy: every reference to
-them is written as a placeholder and bound to the caller's on loading.
+same. So what fitting learned is written once, keyed by a fingerprint of what it was fitted on, and
+read back instead of refitting. Only learned data is written: the rule member's cue reliabilities,
+the embedding member's prototypes and thresholds, the supervised member's vectorizer, models and
+thresholds. The taggers themselves (their spaCy pipeline, matchers, cue vocabulary, encoder and
+taxonomy) are built afresh by the running code on loading, so a code change never meets a stale
+object.
 
-The file is a (gzip-compressed) pickle, like :meth:`~taxonomy.supervised.SupervisedTagger.save`:
-read only files this program wrote itself (its data folder, or the one shipped in the package).
+The file is a gzip-compressed pickle (the supervised models are scikit-learn objects): read only
+files this program wrote itself (its data folder, or the one shipped in the package).
 """
 
 from __future__ import annotations
 
 import gzip
-import io
 import pickle
 from pathlib import Path
 from typing import Any
 
+from taxonomy.embedding import EmbeddingTagger
 from taxonomy.models import TextEncoder
+from taxonomy.rule import RuleTagger
 from taxonomy.standards import Taxonomy
+from taxonomy.supervised import SupervisedTagger
 
-FORMAT = "gwersi-ensemble-members/1"
-_ENCODER, _TAXONOMY = "encoder", "taxonomy"
-
-
-class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BufferedIOBase, encoder: object) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._encoder = encoder
-
-    def persistent_id(self, obj: object) -> str | None:
-        if isinstance(obj, Taxonomy):
-            return _TAXONOMY
-        if self._encoder is not None and obj is self._encoder:
-            return _ENCODER
-        return None
+FORMAT = "gwersi-ensemble-members/2"
 
 
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: io.BufferedIOBase, encoder: TextEncoder, taxonomy: Taxonomy) -> None:
-        super().__init__(file)
-        self._bound = {_ENCODER: encoder, _TAXONOMY: taxonomy}
-
-    def persistent_load(self, pid: object) -> object:
-        if pid not in self._bound:
-            raise pickle.UnpicklingError(f"unknown placeholder {pid!r}")
-        return self._bound[str(pid)]
-
-
-def save_members(members: dict[str, Any], path: Path, fingerprint: str, encoder: TextEncoder) -> None:
-    """Write ``members`` atomically to ``path``, tagged with ``fingerprint`` (``encoder`` and every
-    taxonomy they refer to are left out)."""
-    buffer = io.BytesIO()
-    _Pickler(buffer, encoder).dump({"format": FORMAT, "fingerprint": fingerprint, "members": members})
+def save_members(members: dict[str, Any], path: Path, fingerprint: str) -> None:
+    """Write what ``members`` learned atomically to ``path``, tagged with ``fingerprint``."""
+    rule, embedding, supervised = members["rule"], members["embedding"], members["supervised"]
+    if not (isinstance(rule, RuleTagger) and isinstance(embedding, EmbeddingTagger)
+            and isinstance(supervised, SupervisedTagger)):
+        raise TypeError("save_members takes the rule, embedding and supervised members of fit_members")
+    payload = {
+        "format": FORMAT,
+        "fingerprint": fingerprint,
+        "rule_cue_reliability": dict(rule.cue_reliability),
+        "embedding_model": embedding.model,
+        "supervised": supervised.to_payload(),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(gzip.compress(buffer.getvalue(), compresslevel=6, mtime=0))
+    tmp.write_bytes(gzip.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), compresslevel=6, mtime=0))
     tmp.replace(path)
 
 
 def load_members(path: Path, fingerprint: str, encoder: TextEncoder, taxonomy: Taxonomy) -> dict[str, Any] | None:
-    """The members saved at ``path``, bound to ``encoder`` and ``taxonomy``; None when the file is
+    """The members saved at ``path``, rebuilt with ``encoder`` and ``taxonomy``; None when the file is
     missing, unreadable (another library version, a torn write) or was fitted on something else."""
     try:
-        data = gzip.decompress(path.read_bytes())
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return None
-    try:
-        payload = _Unpickler(io.BytesIO(data), encoder, taxonomy).load()
+        payload = pickle.loads(gzip.decompress(path.read_bytes()))
         if payload["format"] != FORMAT or payload["fingerprint"] != fingerprint:
             return None
-        return dict(payload["members"])
-    except Exception:  # noqa: BLE001 - an unreadable cache only means: fit afresh
+        rule = RuleTagger(taxonomy)
+        rule.cue_reliability = {str(k): float(v) for k, v in payload["rule_cue_reliability"].items()}
+        return {
+            "rule": rule,
+            "embedding": EmbeddingTagger(payload["embedding_model"], encoder, taxonomy),
+            "supervised": SupervisedTagger.from_payload(payload["supervised"], taxonomy, encoder, source=str(path)),
+        }
+    except Exception:  # noqa: BLE001 - unreadable, torn, another library's pickle, a refused model: fit afresh
         return None

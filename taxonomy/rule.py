@@ -60,6 +60,19 @@ def _variants(cue: str) -> set[str]:
     return out
 
 
+def first_token_alternatives(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``pattern`` as one pattern per value of its first token's ``IN`` set, matching exactly the same
+    spans: spaCy tries every pattern's first token at every position of every passage, and a set
+    test there runs in Python while a plain attribute test runs in C."""
+    first = pattern[0] if pattern else {}
+    if "OP" in first or len(first) != 1:
+        return [pattern]
+    (attr, spec), = first.items()
+    if not isinstance(spec, dict) or set(spec) != {"IN"}:
+        return [pattern]
+    return [[{attr: value}, *pattern[1:]] for value in dict.fromkeys(spec["IN"])]
+
+
 def _cue_weight(tokens: int, cue: str, title_stems: set[str]) -> float:
     if tokens >= 3:
         return 1.0
@@ -91,7 +104,8 @@ class RuleTagger:
         vocab = self.pipeline.nlp.vocab
         self._phrases = PhraseMatcher(vocab, attr="LEMMA")
         self._patterns = Matcher(vocab)
-        self._negations = Matcher(vocab)
+        self._negation_kinds: dict[int, str] = {}  # negation patterns share the cue patterns' Matcher:
+        # spaCy walks every token of a passage once per Matcher call
         self._cues: dict[int, _Cue] = {}
         for j, standard in enumerate(self.taxonomy.standards):
             title_stems = set(content_stems(standard.title)) - {"practice"}
@@ -103,10 +117,11 @@ class RuleTagger:
                 self._register(key, j, _cue_weight(tokens, cue, title_stems), cue, docs[0][0].lemma_)
             for name, pattern, weight in STANDARD_PATTERNS.get(standard.id, ()):
                 key = f"{standard.id}|pattern:{name}"
-                self._patterns.add(key, [pattern])
+                self._patterns.add(key, first_token_alternatives(pattern))
                 self._register(key, j, weight, name, "")
         for name, pattern in NEGATION_PATTERNS:
-            self._negations.add(name, [pattern])
+            self._patterns.add(f"negation:{name}", first_token_alternatives(pattern))
+            self._negation_kinds[vocab.strings[f"negation:{name}"]] = name
         self.cue_reliability: dict[str, float] = {}
         """Weight multipliers learned by :meth:`fit_cue_weights` (cue key -> factor in (0, 1])."""
         self._builder = SuggestionBuilder(self.taxonomy, self.name)
@@ -140,8 +155,14 @@ class RuleTagger:
 
     def matches(self, doc: Doc) -> list[Match]:
         """All cue matches in a parsed passage, each flagged as negated or not."""
-        raw: list[tuple[Any, int, int]] = list(self._phrases(doc)) + list(self._patterns(doc))
-        negations = [(s, e, self.pipeline.nlp.vocab.strings[m]) for m, s, e in self._negations(doc)]
+        raw: list[tuple[Any, int, int]] = list(self._phrases(doc))
+        negations = []
+        for match_id, start, end in self._patterns(doc):
+            kind = self._negation_kinds.get(match_id)
+            if kind is None:
+                raw.append((match_id, start, end))
+            else:
+                negations.append((start, end, kind))
         out = []
         for match_id, start, end in raw:
             cue = self._cues[match_id]

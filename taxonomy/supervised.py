@@ -174,9 +174,9 @@ class SupervisedTagger:
         return self._builder.build(items, self.score(items))
 
     # -- persistence ----------------------------------------------------------------------------
-    def save(self, path: str | Path) -> None:
-        """Write the fitted model with joblib, plus a JSON manifest beside it (``<path>.json``)."""
-        import joblib
+    def to_payload(self) -> dict[str, Any]:
+        """The fitted state (a manifest, the TF-IDF vectorizer, the models and thresholds): what
+        :meth:`save` writes and :meth:`from_payload` reads."""
         import sklearn
 
         if self._vectorizer is None or self.report is None:
@@ -189,10 +189,41 @@ class SupervisedTagger:
             "embedding_weight": self.embedding_weight,
             "report": asdict(self.report),
         }
-        payload = {"manifest": manifest, "vectorizer": self._vectorizer, "models": self._models,
-                   "thresholds": self._thresholds}
+        return {"manifest": manifest, "vectorizer": self._vectorizer, "models": self._models,
+                "thresholds": self._thresholds}
+
+    def save(self, path: str | Path) -> None:
+        """Write the fitted model with joblib, plus a JSON manifest beside it (``<path>.json``)."""
+        import joblib
+
+        payload = self.to_payload()
         joblib.dump(payload, Path(path))
-        Path(str(path) + ".json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        Path(str(path) + ".json").write_text(json.dumps(payload["manifest"], indent=2), encoding="utf-8")
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any], taxonomy: Taxonomy | None = None,
+                     encoder: TextEncoder | None = None, source: str = "the payload") -> SupervisedTagger:
+        """A tagger from :meth:`to_payload`'s state; refuses another taxonomy or scikit-learn version."""
+        import sklearn
+
+        try:
+            manifest = payload["manifest"]
+            tagger = cls(taxonomy=taxonomy, encoder=encoder, embedding_weight=manifest["embedding_weight"])
+            if manifest.get("format") != FORMAT or manifest["taxonomy_version"] != tagger.taxonomy.version:
+                raise ModelFileError(f"{source} was made for taxonomy {manifest.get('taxonomy_version')}; refit it")
+            if manifest["sklearn"] != sklearn.__version__:
+                raise ModelFileError(f"{source} was made with scikit-learn {manifest['sklearn']}; refit it")
+            report = dict(manifest["report"])
+            report["insufficient"] = tuple(report["insufficient"])
+            tagger.report = FitReport(**report)
+            tagger.min_positives = tagger.report.min_positives
+            tagger.dimension = int(manifest["dimension"])
+            tagger._vectorizer = payload["vectorizer"]
+            tagger._models = payload["models"]
+            tagger._thresholds = payload["thresholds"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"cannot read supervised tagger model {source}: {exc}") from exc
+        return tagger
 
     @classmethod
     def load(cls, path: str | Path, taxonomy: Taxonomy | None = None,
@@ -202,24 +233,9 @@ class SupervisedTagger:
         Refuses a model made for another taxonomy version or scikit-learn version.
         """
         import joblib
-        import sklearn
 
         try:
             payload = joblib.load(Path(path))
-            manifest = payload["manifest"]
         except (OSError, KeyError, TypeError, ValueError, EOFError) as exc:
             raise ModelFileError(f"cannot read supervised tagger model {path}: {exc}") from exc
-        tagger = cls(taxonomy=taxonomy, encoder=encoder, embedding_weight=manifest["embedding_weight"])
-        if manifest.get("format") != FORMAT or manifest["taxonomy_version"] != tagger.taxonomy.version:
-            raise ModelFileError(f"{path} was made for taxonomy {manifest.get('taxonomy_version')}; refit it")
-        if manifest["sklearn"] != sklearn.__version__:
-            raise ModelFileError(f"{path} was made with scikit-learn {manifest['sklearn']}; refit it")
-        report = dict(manifest["report"])
-        report["insufficient"] = tuple(report["insufficient"])
-        tagger.report = FitReport(**report)
-        tagger.min_positives = tagger.report.min_positives
-        tagger.dimension = int(manifest["dimension"])
-        tagger._vectorizer = payload["vectorizer"]
-        tagger._models = payload["models"]
-        tagger._thresholds = payload["thresholds"]
-        return tagger
+        return cls.from_payload(payload, taxonomy, encoder, source=str(path))

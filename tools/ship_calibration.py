@@ -49,7 +49,7 @@ def main() -> None:
                                 keys=np.array([text_key(t) for t in texts]), vectors=np.asarray(vectors, np.float32))
             tagger = build_tagger(ctx, "ensemble", refit=True)
             calibration = tagger.calibration
-            save_members(tagger.members, SHIPPED_MEMBERS, members_fingerprint(ctx, training), ctx.encoder)
+            save_members(tagger.members, SHIPPED_MEMBERS, members_fingerprint(ctx, training))
             payload = {
                 "fingerprint": calibration_fingerprint(ctx, training),
                 "encoder": ctx.encoder.model_id,

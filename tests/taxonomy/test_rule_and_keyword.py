@@ -6,7 +6,7 @@ import pytest
 
 from taxonomy.keyword import KeywordTagger
 from taxonomy.models import TagInput
-from taxonomy.rule import RuleTagger
+from taxonomy.rule import RuleTagger, first_token_alternatives
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +139,33 @@ def test_cue_weights_learned_from_training_down_weight_unreliable_cues() -> None
     assert any(key.startswith("S23|") for key in factors)
     after = tagger.score([TagInput("p", text)]).scores[0, 22]
     assert 0.0 < after < before
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ([{"LOWER": {"IN": ["not", "never"]}}, {"LOWER": "seen"}],
+         [[{"LOWER": "not"}, {"LOWER": "seen"}], [{"LOWER": "never"}, {"LOWER": "seen"}]]),
+        ([{"LEMMA": "meet"}, {"LOWER": {"IN": ["the", "a"]}}], [[{"LEMMA": "meet"}, {"LOWER": {"IN": ["the", "a"]}}]]),
+        ([{"LOWER": {"IN": ["a", "an"]}, "OP": "?"}, {"LOWER": "x"}], [[{"LOWER": {"IN": ["a", "an"]}, "OP": "?"},
+                                                                      {"LOWER": "x"}]]),
+        ([{"LIKE_NUM": True}], [[{"LIKE_NUM": True}]]),
+    ],
+)
+def test_first_token_alternatives_split_only_a_plain_first_token_set(pattern: list, expected: list) -> None:
+    assert first_token_alternatives(pattern) == expected
+
+
+def test_rule_matches_are_the_same_with_split_first_tokens() -> None:
+    from spacy.matcher import Matcher
+
+    from taxonomy.nlp import get_pipeline
+
+    pipeline = get_pipeline()
+    doc = pipeline.pipe(["The children were never spoken to and were not seen by the school."])[0]
+    pattern = [{"LEMMA": {"IN": ["child", "boy"]}}, {"OP": "{0,2}"}, {"LEMMA": "be"},
+               {"LOWER": {"IN": ["not", "never"]}}, {"LEMMA": {"IN": ["speak", "see"]}}]
+    whole, split = Matcher(pipeline.nlp.vocab), Matcher(pipeline.nlp.vocab)
+    whole.add("p", [pattern])
+    split.add("p", first_token_alternatives(pattern))
+    assert sorted(whole(doc)) == sorted(split(doc)) and len(whole(doc)) >= 1
