@@ -248,7 +248,7 @@ def format_result(result: dict[str, Any]) -> str:
         + "  ".join(f"{k} {v}" for k, v in result["statuses"].items()),
         f"{'stage':<12} {'seconds':>9}",
     ]
-    parts = {"encoder load": "embed", "waiting for encoder load": "embed", "tagger build": "tag"}
+    parts = {"encoder load": "embed", "tagger build": "embed", "waiting for warm-up": "embed"}
     for name in STAGES:
         shown = f"{stages[name]:9.2f}" if name in stages else "        -"
         note = "   (not run by ingest: built on first request)" if name == "lessons" and name not in stages else ""
@@ -256,7 +256,7 @@ def format_result(result: dict[str, Any]) -> str:
         lines.append(f"{name:<12} {shown}{note}")
         for part, owner in parts.items():
             if owner == name and part in stages:
-                where = "   (on a thread, while workers parse)" if part == "encoder load" else ""
+                where = "   (warm-up thread, while workers parse)" if part in ("encoder load", "tagger build") else ""
                 lines.append(f"  {part:<26} {stages[part]:8.2f}{where}")
     for name in sorted(set(stages) - set(STAGES) - set(parts)):
         lines.append(f"{name:<12} {stages[name]:9.2f}")

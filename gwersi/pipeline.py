@@ -59,7 +59,8 @@ EMBED_EVERY = 512
 
 
 class _Warmup:
-    """Loads the encoder (torch and the model) on a thread while the workers parse."""
+    """Loads the encoder (torch and the model), then builds the tagger (scikit-learn, spaCy, the fitted
+    members), on a thread while the workers parse."""
 
     def __init__(self, ctx: AppContext, times: StageTimes | None) -> None:
         self._ctx = ctx
@@ -71,6 +72,8 @@ class _Warmup:
         try:
             with maybe_measure(self._times, "encoder load"):
                 _ = self._ctx.encoder
+            with maybe_measure(self._times, "tagger build"):
+                build_tagger(self._ctx)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by wait()
             self._error = exc
 
@@ -101,8 +104,8 @@ def ingest_and_process(
     """The whole ingest (what ``gwersi ingest`` runs): parse, store, embed, tag and index.
 
     Files are parsed in worker processes and stored here in order (one transaction each; a failed
-    file never stops the batch). From the first new file on, a thread loads the encoder (the
-    workers are already running, so they were forked from a one-thread process), and every
+    file never stops the batch). From the first new file on, a thread loads the encoder and builds
+    the tagger (the workers are already running, so they were forked from a one-thread process), and every
     :data:`EMBED_EVERY` new passages are embedded and tagged while the workers parse on, so the
     encoder is busy early and parsing hides behind it. The index is built once at the end, in this
     process: a command line run serves no searches a child build would protect. Without
@@ -126,7 +129,7 @@ def ingest_and_process(
     if not any(r.status in ("ingested", "updated") for r in results):
         warmup.wait()
         return results, None
-    with maybe_measure(times, "waiting for encoder load"):
+    with maybe_measure(times, "waiting for warm-up"):
         warmup.wait()
     done_embedding, done_tagging = _embed_and_tag(ctx, times)
     with maybe_measure(times, "index"):
@@ -138,10 +141,7 @@ def _embed_and_tag(ctx: AppContext, times: StageTimes | None) -> tuple[int, int]
     with maybe_measure(times, "embed"):
         embedded = embed_pending(ctx)
     with maybe_measure(times, "tag"):
-        if ctx.settings.tagger not in ctx.tagger_cache():
-            with maybe_measure(times, "tagger build"):  # once per process, within the tag stage
-                build_tagger(ctx)
-        tagged = tag_passages(ctx)
+        tagged = tag_passages(ctx)  # the tagger was built on the warm-up thread
     return embedded, tagged
 
 

@@ -22,7 +22,7 @@ from gwersi.context import AppContext
 from index.db import transaction
 from index.orm import Passage, Section, Tag
 from index.store import decode_embedding
-from index.tags_store import add_panel_tag, decide_tag, labelled_examples, replace_suggestions
+from index.tags_store import add_panel_tag, decide_tag, labelled_examples, replace_suggestions_many
 from taxonomy.decision import MAX_RANKED
 from taxonomy.models import Suggestion, TagInput
 from taxonomy.scoring import ranked_suggestions
@@ -281,14 +281,13 @@ def tag_passages(
                 for j, i in enumerate(missing):
                     item = inputs[i]
                     inputs[i] = TagInput(item.id, item.text, vectors[j], item.section_kind)
-            for (passage, _kind), suggestions in zip(rows, tagger.tag(inputs), strict=True):
-                replace_suggestions(
-                    session=session,
-                    passage_id=passage.id,
-                    suggestions=[s for s in suggestions if s.accepted],
-                    source=_source(name),
-                    taxonomy_version=TAXONOMY_VERSION,
-                )
+            accepted = {
+                passage.id: [s for s in suggestions if s.accepted]
+                for (passage, _kind), suggestions in zip(rows, tagger.tag(inputs), strict=True)
+            }
+            replace_suggestions_many(session=session, suggestions=accepted, source=_source(name),
+                                     taxonomy_version=TAXONOMY_VERSION)
+            for passage, _kind in rows:
                 passage.tagged_with = marker
         done += len(chunk)
         if on_batch is not None:

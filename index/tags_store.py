@@ -9,7 +9,7 @@ kept in the history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -74,34 +74,55 @@ def replace_suggestions(
     Tags a panel has decided are left alone (their score and evidence are history).
     Returns the number of suggestions stored.
     """
-    existing = {
-        t.standard_id: t
-        for t in session.scalars(select(Tag).where(Tag.passage_id == passage_id, Tag.source == source))
-    }
-    keep = {s.standard for s in suggestions}
-    for sid, tag in existing.items():
-        if sid not in keep and tag.status == "suggested":
-            session.delete(tag)
+    return replace_suggestions_many(session=session, suggestions={passage_id: suggestions}, source=source,
+                                    taxonomy_version=taxonomy_version)
+
+
+def replace_suggestions_many(
+    *,
+    session: Session,
+    suggestions: Mapping[int, Sequence[Suggestion]],
+    source: Literal["rule", "model"],
+    taxonomy_version: str,
+) -> int:
+    """:func:`replace_suggestions` for many passages at once (passage id -> suggestions): one query
+    for their existing tags and one flush, instead of one of each per passage."""
+    existing: dict[int, dict[str, Tag]] = {pid: {} for pid in suggestions}
+    ids = list(suggestions)
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        for tag in session.scalars(select(Tag).where(Tag.passage_id.in_(chunk), Tag.source == source)):
+            existing[tag.passage_id][tag.standard_id] = tag
     stored = 0
-    for s in suggestions:
-        prior = existing.get(s.standard)
-        if prior is not None and prior.status != "suggested":
-            continue
-        if prior is None:
-            tag = Tag(passage_id=passage_id, standard_id=s.standard, source=source, status="suggested")
-            session.add(tag)
-        else:
-            tag = prior
-        tag.score = float(min(1.0, max(0.0, s.score)))
-        tag.polarity = s.polarity
-        tag.evidence = s.evidence
-        tag.evidence_start = s.evidence_start
-        tag.evidence_end = s.evidence_end
-        tag.tagger = s.tagger
-        tag.taxonomy_version = taxonomy_version
-        stored += 1
+    for passage_id, passage_suggestions in suggestions.items():
+        known = existing[passage_id]
+        keep = {s.standard for s in passage_suggestions}
+        for sid, tag in known.items():
+            if sid not in keep and tag.status == "suggested":
+                session.delete(tag)
+        for s in passage_suggestions:
+            prior = known.get(s.standard)
+            if prior is not None and prior.status != "suggested":
+                continue
+            if prior is None:
+                tag = Tag(passage_id=passage_id, standard_id=s.standard, source=source, status="suggested")
+                session.add(tag)
+            else:
+                tag = prior
+            tag.score = float(min(1.0, max(0.0, s.score)))
+            tag.polarity = s.polarity
+            tag.evidence = s.evidence
+            tag.evidence_start = s.evidence_start
+            tag.evidence_end = s.evidence_end
+            tag.tagger = s.tagger
+            tag.taxonomy_version = taxonomy_version
+            stored += 1
     session.flush()
     return stored
+
+
+_IN_CHUNK = 500
+"""Passage ids per ``IN (...)`` list (well under SQLite's and PostgreSQL's parameter limits)."""
 
 
 def decide_tag(

@@ -18,6 +18,7 @@ from index.tags_store import (
     labelled_examples,
     passages_with_standards,
     replace_suggestions,
+    replace_suggestions_many,
     tag_history,
 )
 from taxonomy.models import Suggestion
@@ -160,6 +161,25 @@ def test_suggestions_replace_only_undecided(factory: sessionmaker[Session]) -> N
             ("S16", "rejected"),
             ("S18", "suggested"),
         ]
+
+
+def test_suggestions_for_many_passages_at_once_replace_only_undecided_ones(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        res = store_review(session=s, parsed=parsed_review())
+        first, second, third = (p.id for p in get_review(session=s, review_id=res.review_id).passages[:3])
+        replace_suggestions_many(session=s, suggestions={first: [_suggest("S16"), _suggest("S02")],
+                                                         second: [_suggest("S02")]},
+                                 source="rule", taxonomy_version="t1")
+        s16 = s.query(Tag).filter_by(passage_id=first, standard_id="S16").one()
+        decide_tag(session=s, tag_id=s16.id, decision="confirm", reviewer="a")
+        stored = replace_suggestions_many(
+            session=s, suggestions={first: [_suggest("S16", 0.1), _suggest("S18")], second: [],
+                                    third: [_suggest("S04")]},
+            source="rule", taxonomy_version="t2")
+        assert stored == 2  # S18 on the first, S04 on the third; the confirmed S16 is history
+        rows = sorted((t.passage_id, t.standard_id, t.status, t.taxonomy_version) for t in s.query(Tag))
+    assert rows == [(first, "S16", "confirmed", "t1"), (first, "S18", "suggested", "t2"),
+                    (third, "S04", "suggested", "t2")]
 
 
 def test_passages_with_standards_reads_current_tags(factory: sessionmaker[Session]) -> None:
