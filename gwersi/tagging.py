@@ -69,25 +69,35 @@ def training_for_eval(ctx: AppContext) -> list[LabelledExample]:
 
 
 def _training(ctx: AppContext) -> list[LabelledExample]:
+    from taxonomy.heldout import heldout_training_examples
+
     folder = ctx.settings.training_dir
-    return training_examples(folder if folder.is_dir() else None, taxonomy(), training_for_eval(ctx))
+    return training_examples(folder if folder.is_dir() else None, taxonomy(), training_for_eval(ctx),
+                             heldout_training_examples(heldout_path()))
 
 
 SHIPPED_CALIBRATION = Path(__file__).resolve().parent.parent / "taxonomy" / "data" / "ensemble-calibration.json"
 """The ensemble calibration for the shipped training data and default encoder, chosen out of fold
-by ``tools/ship_calibration.py``; used only while its fingerprint matches the training data
-(a board's own labels change the fingerprint, and the calibration is then chosen afresh)."""
+by ``tools/ship_calibration.py``; used only while its fingerprint matches the training data other
+than a board's own labels (see :func:`_calibration`)."""
 
 
 def calibration_fingerprint(ctx: AppContext, training: Sequence[LabelledExample]) -> str:
-    """What an ensemble calibration depends on: training texts and labels, taxonomy and encoder."""
-    return _fingerprint("calibration", training, ctx.encoder.model_id)
+    """What an ensemble calibration depends on: training texts and labels (a board's own labels left
+    out), taxonomy and encoder."""
+    from taxonomy.calibration import is_board_label
+
+    return _fingerprint("calibration", [ex for ex in training if not is_board_label(ex)], ctx.encoder.model_id)
 
 
 def _calibration(ctx: AppContext, training: Sequence[LabelledExample], *, refit: bool) -> tuple[Path, Any]:
     """The ensemble's cached out-of-fold calibration (path, and the calibration or ``None``).
 
-    Looked up in the data folder's cache, then in the shipped file; ``refit`` chooses afresh.
+    Looked up in the data folder's cache, then in the shipped file, by a fingerprint that leaves a
+    board's own labels out: choosing fusion weights and the decision policy out of fold takes minutes
+    on the shipped training data, so a panel's decisions refit the members at the next start but reuse
+    the calibration (the learning curve measured recalibrating as no better); ``refit`` (``gwersi
+    retrain``) chooses it afresh with the board's labels, and that choice is then the cached one.
     """
     from taxonomy.calibration import calibration_from_json
 

@@ -25,6 +25,14 @@ HELDOUT_PARTS = (
 columns here, by ``gwersi eval ingest`` and built by ``tools/build_heldout.py`` (a part with no truth
 files is skipped)."""
 
+TRAINING_PARTS = HELDOUT_PARTS[: HELDOUT_PARTS.index("test9") + 1]
+"""Parts whose labelled paragraphs are also tagging training data (from 2026-12-06, declared in
+``data/heldout/README.md``): thirty-six writers' labels teach the taggers how reviews written apart
+from the samples speak to the standards. For tagging and search only the later parts
+(:data:`TAGGING_TEST_PARTS`) are out-of-distribution columns; ingest still scores every part."""
+TAGGING_TEST_PARTS = HELDOUT_PARTS[len(TRAINING_PARTS) :]
+"""Held-out parts never used to train or tune a tagger: the out-of-distribution tagging columns."""
+
 _ITEM_MARKER = re.compile(r"^\s*(?:\d+[.)]\s+|[a-z][.)]\s+|[-*+]\s+)")
 _HEADING = re.compile(r"^#{1,3}\s+(.*)$")
 
@@ -117,3 +125,12 @@ def load_heldout(directory: str | Path) -> tuple[list[HeldoutPassage], list[str]
             )
             passages.append(HeldoutPassage(example, name, writer, review_type))
     return passages, problems
+
+
+def heldout_training_examples(heldout_dir: str | Path | None,
+                              parts: tuple[str, ...] = TRAINING_PARTS) -> list[LabelledExample]:
+    """The labelled paragraphs of the held-out ``parts`` used as training data (none if the folder is
+    missing, as in an installed package without the repository's data)."""
+    if heldout_dir is None or not Path(heldout_dir).is_dir():
+        return []
+    return [p.example for part in parts for p in load_heldout(Path(heldout_dir) / part / "sources")[0]]

@@ -1,6 +1,7 @@
 """Learning curve: how much a board's own labels help on a review style the taggers never saw.
 
-A *style* is one held-out writer's reviews. For each writer and random draw, the writer's reviews
+A *style* is one held-out writer's reviews, from the parts no tagger was trained on
+(:data:`~taxonomy.heldout.TAGGING_TEST_PARTS`). For each writer and random draw, the writer's reviews
 are shuffled; whole reviews go to a learning pool until it holds the largest size asked for, and
 the remaining reviews are the test set (so no test passage shares a review with a learned one).
 The ensemble is fitted on the training data plus the first N pool passages (as imported labels,
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from taxonomy.evaluation import score_predictions
-from taxonomy.heldout import HeldoutPassage, load_heldout
+from taxonomy.heldout import TAGGING_TEST_PARTS, HeldoutPassage, heldout_training_examples, load_heldout
 from taxonomy.models import Tagger, TextEncoder
 from taxonomy.ood import MemoEncoder, Progress, predict
 from taxonomy.standards import load_taxonomy
@@ -88,9 +89,9 @@ def run_learning_curve(sample_sources_dir: str | Path | None, heldout_dir: str |
 
     tax = load_taxonomy()
     memo = MemoEncoder(encoder)
-    passages = [p for part in ("dev", "test") for p in load_heldout(Path(heldout_dir) / part / "sources")[0]]
+    passages = [p for part in TAGGING_TEST_PARTS for p in load_heldout(Path(heldout_dir) / part / "sources")[0]]
     chosen = sorted({p.writer for p in passages} if writers is None else set(writers))
-    base = training_examples(sample_sources_dir, tax, panel)
+    base = training_examples(sample_sources_dir, tax, panel, heldout_training_examples(heldout_dir))
     names = ["keyword", tagger] if tagger != "keyword" else ["keyword"]
 
     def fit(extra: Sequence[LabelledExample], calibration: object = None) -> dict[str, Tagger]:

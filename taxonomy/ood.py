@@ -4,13 +4,13 @@ Columns (each fits the taggers on training data only, then scores them on passag
 
 - ``in-dist``: the labelled dev set (``data/eval/tagging_dev.jsonl``), written by the same hand as
   the training passages;
-- ``LOTO``: leave one review type out over the training sample sources: for each review type,
-  fit on everything else and test on that type's labelled passages; predictions pooled;
-- ``heldout-dev``: the independent corpus's tuning part (writer a, ``data/heldout/dev``);
-- ``heldout-test``: its frozen part (writers b, c, d, ``data/heldout/test``): reported, never used
-  to choose anything;
-- ``heldout-test2`` ... ``heldout-test7``: six more parts by twenty-two more writers (e to z), written for
-  the ingest work; for tagging nothing was ever chosen on them, so they are test columns too.
+- ``LOTO``: leave one review type out over the training reviews (sample sources and the held-out
+  training parts): for each review type, fit on everything else and test on that type's labelled
+  passages; predictions pooled;
+- ``heldout-test10``, ``heldout-test11``, ``heldout-test12`` (:data:`taxonomy.heldout.TAGGING_TEST_PARTS`):
+  parts of the independent corpus by writers whose labels were never trained or tuned on. The
+  earlier parts (``dev`` and ``test`` to ``test9``, thirty-six writers) are training data since
+  2026-12-06 (declared in ``data/heldout/README.md``); before that they were test columns too.
 
 Every threshold, weight and prior inside the taggers is chosen out of fold on the training data of
 that column's fit (see :mod:`taxonomy.calibration`).
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from taxonomy.evaluation import TAGGER_ORDER, TaggerReport, describe_calibration, score_predictions
-from taxonomy.heldout import HELDOUT_PARTS, load_heldout
+from taxonomy.heldout import HELDOUT_PARTS, TRAINING_PARTS, heldout_training_examples, load_heldout
 from taxonomy.models import Tagger, TagInput, TextEncoder
 from taxonomy.standards import load_taxonomy
 from taxonomy.training import LabelledExample, load_jsonl, training_examples
@@ -89,10 +89,13 @@ class OodReport:
 
 
 def review_type(example: LabelledExample) -> str | None:
-    """The review type (``cpr``, ``dhr``...) of a sample-source passage; ``None`` for other sources."""
-    if not example.source.startswith("sample:"):
-        return None
-    return example.source.split(":", 1)[1].split("_", 1)[0]
+    """The review type (``cpr``, ``dhr``...) of a sample-source or held-out passage; ``None`` for other
+    sources (sources are ``sample:<name>`` and ``heldout:<writer>:<name>``, names start with the type)."""
+    if example.source.startswith("sample:"):
+        return example.source.split(":", 1)[1].split("_", 1)[0]
+    if example.source.startswith("heldout:"):
+        return example.source.rsplit(":", 1)[1].split("_", 1)[0]
+    return None
 
 
 def _inputs(examples: Sequence[LabelledExample], encoder: TextEncoder) -> list[TagInput]:
@@ -144,14 +147,19 @@ def leave_one_type_out(names: Sequence[str], training: Sequence[LabelledExample]
 def run_ood_eval(dev_path: str | Path, sample_sources_dir: str | Path | None, heldout_dir: str | Path | None,
                  encoder: TextEncoder, taggers: Sequence[str] = TAGGER_ORDER,
                  panel: Sequence[LabelledExample] = (), leave_one_out: bool = True,
-                 progress: Progress | None = None) -> OodReport:
-    """Fit on training data only and score every tagger in every column (see the module docstring)."""
+                 progress: Progress | None = None, train_parts: tuple[str, ...] = TRAINING_PARTS) -> OodReport:
+    """Fit on training data only and score every tagger in every column (see the module docstring).
+
+    The held-out ``train_parts`` are training data; every other held-out part is a column.
+    """
     tax = load_taxonomy()
     memo = MemoEncoder(encoder)
     names = list(taggers)
     dev = load_jsonl(dev_path, tax)
     dev_texts = {ex.text.strip() for ex in dev}
-    training = [ex for ex in training_examples(sample_sources_dir, tax, panel) if ex.text.strip() not in dev_texts]
+    heldout = heldout_training_examples(heldout_dir, train_parts)
+    training = [ex for ex in training_examples(sample_sources_dir, tax, panel, heldout)
+                if ex.text.strip() not in dev_texts]
     notes: list[str] = []
     if progress:
         progress("fitting on all training data")
@@ -164,7 +172,7 @@ def run_ood_eval(dev_path: str | Path, sample_sources_dir: str | Path | None, he
         tested, pooled = leave_one_type_out(names, training, memo, progress)
         columns.append(_column("LOTO", "leave one review type out of the training sources", tested, pooled))
     if heldout_dir is not None:
-        for part in HELDOUT_PARTS:
+        for part in (p for p in HELDOUT_PARTS if p not in train_parts):
             label = f"heldout-{part}"
             passages, problems = load_heldout(Path(heldout_dir) / part / "sources")
             notes.extend(f"heldout {part}: {p}" for p in problems)

@@ -203,12 +203,15 @@ def training_examples(
     sample_sources_dir: str | Path | None,
     taxonomy: Taxonomy | None = None,
     panel: Sequence[LabelledExample] = (),
+    heldout: Sequence[LabelledExample] = (),
 ) -> list[LabelledExample]:
-    """All training data: taxonomy examples, seed passages, sample-source passages (if a directory is given) and panel
-    decisions (confirmed standards in ``standards``, rejected ones in ``rejected``)."""
+    """All training data: taxonomy examples, seed passages, sample-source passages (if a directory is given),
+    the held-out corpus's training parts (``heldout``, :func:`taxonomy.heldout.heldout_training_examples`)
+    and panel decisions (confirmed standards in ``standards``, rejected ones in ``rejected``)."""
     examples = taxonomy_examples(taxonomy) + seed_examples(taxonomy)
     if sample_sources_dir is not None:
         examples += load_sample_sources(sample_sources_dir)[0]
+    examples += list(heldout)
     examples += list(panel)
     return examples
 

@@ -98,10 +98,11 @@ def test_ood_protocol_prints_every_column_and_the_keyword_baseline(tmp_path: Pat
                                "standards": ["S24"]}) + "\n", encoding="utf-8")
     panel = [LabelledExample("Supervision was rare and caseloads high.", ("S24",), "panel")]
     report = run_ood_eval(dev, samples, tmp_path / "heldout", FakeEncoder(), taggers=("keyword", "rule"),
-                          panel=panel)
-    assert [c.name for c in report.columns] == ["in-dist", "LOTO", "heldout-dev", "heldout-test"]
-    # the sample-source reader takes paragraphs and list items (not table cells): 3 per review
-    assert report.column("LOTO").passages == 6 and report.column("heldout-test").passages == 4
-    assert {r.tagger for r in report.column("heldout-dev").reports} == {"keyword", "rule"}
+                          panel=panel, train_parts=("dev",))
+    assert [c.name for c in report.columns] == ["in-dist", "LOTO", "heldout-test"]  # dev is training data here
+    # the sample-source reader takes paragraphs and list items (not table cells): 3 per review; the
+    # held-out training part's 4 labelled paragraphs join the leave-one-type-out pool
+    assert report.column("LOTO").passages == 10 and report.column("heldout-test").passages == 4
+    assert {r.tagger for r in report.column("heldout-test").reports} == {"keyword", "rule"}
     text = format_ood_report(report, per_standard=("keyword",))
     assert "heldout-test" in text and "keyword by standard" in text and "S26" in text
