@@ -169,6 +169,43 @@ def _training_vectors(ctx: AppContext, training: Sequence[LabelledExample], *, r
     return vectors
 
 
+SHIPPED_CUES = SHIPPED_CALIBRATION.with_name("rule-cue-reliability.json")
+"""The rule tagger's cue reliabilities learned on the shipped training data (written by
+``tools/ship_calibration.py``); used only while its fingerprint matches."""
+
+
+def cue_fingerprint(training: Sequence[LabelledExample]) -> str:
+    """What the rule tagger's learned cue weights depend on: the focused-label training passages and
+    the taxonomy (no encoder)."""
+    from taxonomy.calibration import in_calibration_pool
+
+    return _fingerprint("rule-cues", [ex for ex in training if in_calibration_pool(ex)], "")
+
+
+def _cue_reliability(ctx: AppContext, training: Sequence[LabelledExample]) -> dict[str, float]:
+    """The rule tagger's cue reliabilities: from the data folder's cache, else the shipped file, else
+    learned here (spaCy over every training passage, a few seconds) and cached."""
+    from taxonomy.calibration import in_calibration_pool
+    from taxonomy.rule import RuleTagger
+
+    fingerprint = cue_fingerprint(training)
+    path = ctx.settings.data_dir / "models" / f"rule-cues-{fingerprint}.json"
+    for candidate in (path, SHIPPED_CUES):
+        try:
+            data = json.loads(candidate.read_text(encoding="utf-8"))
+            if data.get("fingerprint") == fingerprint:
+                return {str(k): float(v) for k, v in data["cue_reliability"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    pool = [ex for ex in training if in_calibration_pool(ex)]
+    learned = RuleTagger(taxonomy()).fit_cue_weights([ex.text for ex in pool], [set(ex.standards) for ex in pool])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"fingerprint": fingerprint, "cue_reliability": learned}), encoding="utf-8")
+    tmp.replace(path)
+    return learned
+
+
 SHIPPED_MEMBERS = SHIPPED_CALIBRATION.with_name("ensemble-members.pkl.gz")
 """The ensemble's members fitted on the shipped training data with the default encoder (written by
 ``tools/ship_calibration.py``); used only while its fingerprint matches."""
@@ -219,6 +256,8 @@ def build_tagger(ctx: AppContext, name: str | None = None, *, refit: bool = Fals
     if name in MODEL_TAGGERS:
         deps["encoder"] = ctx.encoder
         deps["training_vectors"] = _training_vectors(ctx, training, refit=refit)
+    if name == "rule":
+        deps["cue_reliability"] = _cue_reliability(ctx, training)
     calibration_path = None
     if name == "ensemble":
         calibration_path, deps["calibration"] = _calibration(ctx, training, refit=refit)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from taxonomy.training import LabelledExample
@@ -130,7 +131,16 @@ def load_heldout(directory: str | Path) -> tuple[list[HeldoutPassage], list[str]
 def heldout_training_examples(heldout_dir: str | Path | None,
                               parts: tuple[str, ...] = TRAINING_PARTS) -> list[LabelledExample]:
     """The labelled paragraphs of the held-out ``parts`` used as training data (none if the folder is
-    missing, as in an installed package without the repository's data)."""
+    missing, as in an installed package without the repository's data). Read once per process while
+    the files are unchanged (every tagger build asks for them)."""
     if heldout_dir is None or not Path(heldout_dir).is_dir():
         return []
-    return [p.example for part in parts for p in load_heldout(Path(heldout_dir) / part / "sources")[0]]
+    folders = tuple(Path(heldout_dir) / part / "sources" for part in parts)
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size)
+                  for folder in folders for f in sorted(folder.glob("*")) if f.suffix in (".json", ".md"))
+    return list(_read_training(folders, stamp))
+
+
+@lru_cache(maxsize=4)
+def _read_training(folders: tuple[Path, ...], _stamp: tuple[tuple[str, int, int], ...]) -> tuple[LabelledExample, ...]:
+    return tuple(p.example for folder in folders for p in load_heldout(folder)[0])

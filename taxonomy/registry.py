@@ -7,6 +7,8 @@ Dependencies are passed as keyword arguments and each factory takes what it need
 - ``training``: labelled examples (:class:`~taxonomy.training.LabelledExample`) and optionally
   ``training_vectors``, their embeddings in the same order (computed with ``encoder`` otherwise);
 - ``model_path``: a saved embedding (``.npz``) or supervised (joblib) model to load instead of fitting;
+- ``cue_reliability`` (rule): cue weights learned earlier on the same training data, instead of
+  learning them again;
 - ``min_positives`` (supervised), ``members`` / ``weights`` / ``calibrate`` / ``calibration`` (ensemble:
   with an encoder and training data, members are fitted and fusion weights and the decision policy
   are chosen out of fold unless ``calibrate=False``; ``calibration`` reuses an earlier choice).
@@ -47,6 +49,9 @@ def _keyword(**deps: Any) -> KeywordTagger:
 
 def _rule(**deps: Any) -> RuleTagger:
     tagger = RuleTagger(taxonomy=deps.get("taxonomy"))
+    if deps.get("cue_reliability") is not None:  # learned earlier on the same training data
+        tagger.cue_reliability = dict(deps["cue_reliability"])
+        return tagger
     training = [ex for ex in deps.get("training") or () if in_calibration_pool(ex)]
     if training:
         tagger.fit_cue_weights([ex.text for ex in training], [set(ex.standards) for ex in training])

@@ -6,7 +6,8 @@ shipped training data and the default encoder the result is always the same, so 
 ``taxonomy/data/ensemble-calibration.json`` with the fingerprint of what it was chosen on; a fresh
 install does not choose them again. The training passages' embeddings ship beside it
 (``training-vectors.npz``, one row per distinct text), so a fresh install does not encode them, and
-so do the members fitted on them (``ensemble-members.pkl.gz``), so it does not fit them either.
+so do the members fitted on them (``ensemble-members.pkl.gz``), so it does not fit them either, and
+the rule tagger's learned cue weights (``rule-cue-reliability.json``) for the rule tagger alone.
 Rerun after changing the training data, the taxonomy or the default encoder (a test fails until you
 do):
 
@@ -25,11 +26,13 @@ from gwersi.context import AppContext
 from gwersi.settings import Settings
 from gwersi.tagging import (
     SHIPPED_CALIBRATION,
+    SHIPPED_CUES,
     SHIPPED_MEMBERS,
     SHIPPED_VECTORS,
     _training,
     build_tagger,
     calibration_fingerprint,
+    cue_fingerprint,
     members_fingerprint,
     text_key,
 )
@@ -50,6 +53,9 @@ def main() -> None:
             tagger = build_tagger(ctx, "ensemble", refit=True)
             calibration = tagger.calibration
             save_members(tagger.members, SHIPPED_MEMBERS, members_fingerprint(ctx, training))
+            SHIPPED_CUES.write_text(json.dumps({"fingerprint": cue_fingerprint(training),
+                                                "cue_reliability": tagger.members["rule"].cue_reliability},
+                                               indent=1, sort_keys=True) + "\n", encoding="utf-8")
             payload = {
                 "fingerprint": calibration_fingerprint(ctx, training),
                 "encoder": ctx.encoder.model_id,

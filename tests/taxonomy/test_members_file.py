@@ -52,3 +52,21 @@ def test_another_fingerprint_a_torn_file_or_no_file_gives_none(
     assert load_members(path, "fp", encoder, taxonomy) is None
     path.write_bytes(b"not a gzip file")
     assert load_members(path, "fp", encoder, taxonomy) is None
+
+
+def test_rule_cue_weights_learned_once_are_cached_in_the_data_folder(
+        tmp_path: Path, training: list[LabelledExample]) -> None:
+    from gwersi.context import AppContext
+    from gwersi.settings import Settings
+    from gwersi.tagging import _cue_reliability
+
+    ctx = AppContext(Settings(data_dir=tmp_path / "data", database_url=None, tagger="rule", encoder="hashing"))
+    try:
+        subset = [*training[::8], LabelledExample("Nobody asked the child what life at home was like.", ("S01",),
+                                                  "panel")]
+        first = _cue_reliability(ctx, subset)
+        cached = list((tmp_path / "data" / "models").glob("rule-cues-*.json"))
+        assert len(cached) == 1
+        assert _cue_reliability(ctx, subset) == first
+    finally:
+        ctx.close()

@@ -17,11 +17,13 @@ from gwersi.context import AppContext
 from gwersi.settings import Settings
 from gwersi.tagging import (
     SHIPPED_CALIBRATION,
+    SHIPPED_CUES,
     SHIPPED_MEMBERS,
     _training,
     _training_vectors,
     build_tagger,
     calibration_fingerprint,
+    cue_fingerprint,
     members_fingerprint,
     shipped_vectors,
     taxonomy,
@@ -95,3 +97,17 @@ def test_shipped_training_vectors_are_what_the_encoder_gives(tmp_path: Path) -> 
     for text, row in zip(texts, fresh, strict=True):
         assert np.allclose(known[text_key(text)], row, atol=1e-5)
     assert shipped_vectors("another-encoder@0", 384) == {}
+
+
+def test_shipped_rule_cue_weights_are_the_ensemble_rule_members_and_a_rule_tagger_uses_them(tmp_path: Path) -> None:
+    ctx = AppContext(Settings(data_dir=tmp_path / "data", database_url=None, tagger="rule", encoder="hashing"))
+    try:
+        training = _training(ctx)
+        shipped = json.loads(SHIPPED_CUES.read_text(encoding="utf-8"))
+        assert shipped["fingerprint"] == cue_fingerprint(training), "rerun tools/ship_calibration.py"
+        tagger = build_tagger(ctx)
+    finally:
+        ctx.close()
+    assert tagger.cue_reliability == shipped["cue_reliability"] and shipped["cue_reliability"]
+    assert not list((tmp_path / "data" / "models").glob("rule-cues-*")), "nothing learned afresh"
+
