@@ -52,10 +52,10 @@ def learn(
 
 @eval_app.command("learning-curve")
 def eval_learning_curve(
-    heldout: Annotated[Path | None, typer.Option(help="Held-out corpus (dev/ and test/ sources).")] = None,
+    heldout: Annotated[Path | None, typer.Option(help="Held-out corpus (parts no tagger trained on).")] = None,
     sizes: Annotated[str, typer.Option(help="Labelled passages added from the unseen style.")] = "0,25,50,100",
     draws: Annotated[int, typer.Option(min=1, help="Random draws per writer.")] = 2,
-    writers: Annotated[str | None, typer.Option(help="Writers to use, e.g. b,c,d (default: all).")] = None,
+    writers: Annotated[str | None, typer.Option(help="Writers to use, e.g. ag,aj,am (default: all).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Micro-F1 on an unseen writer's other reviews after learning N of that writer's labelled passages."""
