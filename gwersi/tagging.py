@@ -185,8 +185,7 @@ def cue_fingerprint(training: Sequence[LabelledExample]) -> str:
 def _cue_reliability(ctx: AppContext, training: Sequence[LabelledExample]) -> dict[str, float]:
     """The rule tagger's cue reliabilities: from the data folder's cache, else the shipped file, else
     learned here (spaCy over every training passage, a few seconds) and cached."""
-    from taxonomy.calibration import in_calibration_pool
-    from taxonomy.rule import RuleTagger
+    from taxonomy.calibration import fit_rule
 
     fingerprint = cue_fingerprint(training)
     path = ctx.settings.data_dir / "models" / f"rule-cues-{fingerprint}.json"
@@ -197,8 +196,7 @@ def _cue_reliability(ctx: AppContext, training: Sequence[LabelledExample]) -> di
                 return {str(k): float(v) for k, v in data["cue_reliability"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
-    pool = [ex for ex in training if in_calibration_pool(ex)]
-    learned = RuleTagger(taxonomy()).fit_cue_weights([ex.text for ex in pool], [set(ex.standards) for ex in pool])
+    learned = fit_rule(training, taxonomy()).cue_reliability
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps({"fingerprint": fingerprint, "cue_reliability": learned}), encoding="utf-8")

@@ -162,14 +162,21 @@ def calibrate_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray,
     return EnsembleCalibration(best.weights, best.policy, best.micro_f1, best.passages, tuple(tried))
 
 
+def fit_rule(training: Sequence[LabelledExample], taxonomy: Taxonomy | None = None) -> RuleTagger:
+    """A rule tagger whose cue weights are learned on the calibration pool of ``training`` (none to
+    learn from leaves every cue at full weight)."""
+    rule = RuleTagger(taxonomy)
+    pool = [ex for ex in training if in_calibration_pool(ex)]
+    if pool:
+        rule.fit_cue_weights([ex.text for ex in pool], [set(ex.standards) for ex in pool])
+    return rule
+
+
 def fit_members(training: Sequence[LabelledExample], vectors: np.ndarray, taxonomy: Taxonomy,
                 encoder: TextEncoder) -> dict[str, Scorer]:
     """The ensemble's members fitted on all training data (rule cue weights from the calibration pool)."""
-    pool = [ex for ex in training if in_calibration_pool(ex)]
-    rule = RuleTagger(taxonomy)
-    rule.fit_cue_weights([ex.text for ex in pool], [set(ex.standards) for ex in pool])
     return {
-        "rule": rule,
+        "rule": fit_rule(training, taxonomy),
         "embedding": fit_embedding(training, vectors, taxonomy, encoder),
         "supervised": fit_supervised(training, vectors, taxonomy, encoder),
     }

@@ -136,8 +136,8 @@ def heldout_training_examples(heldout_dir: str | Path | None,
     if heldout_dir is None or not Path(heldout_dir).is_dir():
         return []
     folders = tuple(Path(heldout_dir) / part / "sources" for part in parts)
-    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size)
-                  for folder in folders for f in sorted(folder.glob("*")) if f.suffix in (".json", ".md"))
+    files = [f for folder in folders for f in sorted(folder.glob("*")) if f.suffix in (".json", ".md")]
+    stamp = tuple((str(f), (st := f.stat()).st_mtime_ns, st.st_size) for f in files)
     return list(_read_training(folders, stamp))
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from taxonomy.calibration import build_ensemble, fit_embedding, fit_supervised, in_calibration_pool
+from taxonomy.calibration import build_ensemble, fit_embedding, fit_rule, fit_supervised
 from taxonomy.embedding import EmbeddingTagger
 from taxonomy.ensemble import EnsembleTagger
 from taxonomy.errors import TaggerNotReadyError, UnknownTaggerError
@@ -48,13 +48,10 @@ def _keyword(**deps: Any) -> KeywordTagger:
 
 
 def _rule(**deps: Any) -> RuleTagger:
+    if deps.get("cue_reliability") is None:
+        return fit_rule(deps.get("training") or (), deps.get("taxonomy"))
     tagger = RuleTagger(taxonomy=deps.get("taxonomy"))
-    if deps.get("cue_reliability") is not None:  # learned earlier on the same training data
-        tagger.cue_reliability = dict(deps["cue_reliability"])
-        return tagger
-    training = [ex for ex in deps.get("training") or () if in_calibration_pool(ex)]
-    if training:
-        tagger.fit_cue_weights([ex.text for ex in training], [set(ex.standards) for ex in training])
+    tagger.cue_reliability = dict(deps["cue_reliability"])  # learned earlier on the same training data
     return tagger
 
 
