@@ -332,21 +332,21 @@ def load_passage_records(
     size = func.length(Passage.embedding) == dimension * 4
     columns: list[Any] = [
         Passage.id, Passage.review_id, Passage.text, Passage.page, Section.kind, Section.heading,
-        Section.kind_confidence,
+        Section.kind_confidence, Review.reference, Review.title, Review.review_type, Review.board, Review.year,
     ]
     if vectors:
         columns.append(Passage.embedding)
+    # one statement for passages and their reviews: a second query could see a review committed or
+    # deleted after the first (a search opening the index while another process ingests)
     stmt = (
         select(*columns)
         .join(Section, Passage.section_id == Section.id)
+        .join(Review, Passage.review_id == Review.id)
         .where(Passage.embedding.is_not(None), size)
         .order_by(Passage.id)
     )
-    review_stmt = select(Review.id, Review.reference, Review.title, Review.review_type, Review.board, Review.year)
     if review_ids is not None:
         stmt = stmt.where(Passage.review_id.in_(list(review_ids)))
-        review_stmt = review_stmt.where(Review.id.in_(list(review_ids)))
-    reviews = {row[0]: row for row in session.execute(review_stmt)}
     rows: Sequence[Any] = session.execute(stmt).all()
     standards = _standards_by_passage(session=session, passage_ids=[r[0] for r in rows])
     agencies: dict[int, tuple[str, ...]] = {}
@@ -354,8 +354,7 @@ def load_passage_records(
         agencies[rid] = (*agencies.get(rid, ()), agency)
     records: list[PassageRecord] = []
     for row in rows:
-        pid, rid, text, page, kind, heading, confidence = row[:7]
-        _, reference, title, review_type, board, year = reviews[rid]
+        pid, rid, text, page, kind, heading, confidence, reference, title, review_type, board, year = row[:12]
         records.append(
             PassageRecord(
                 passage_id=pid,
@@ -376,7 +375,7 @@ def load_passage_records(
         )
     if not vectors or not rows:
         return records, np.zeros((0, dimension), np.float32)
-    matrix = np.frombuffer(b"".join(r[7] for r in rows), dtype=np.float32).reshape(len(rows), dimension).copy()
+    matrix = np.frombuffer(b"".join(r[12] for r in rows), dtype=np.float32).reshape(len(rows), dimension).copy()
     return records, matrix
 
 
