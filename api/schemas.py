@@ -115,6 +115,8 @@ class SearchOut(BaseModel):
     k: int
     offset: int
     count: int
+    expanded_with: list[str] = []
+    """Other names of the query's terms that were searched too (the thesaurus)."""
     data: list[SearchHitOut]
 
 

@@ -83,9 +83,14 @@ def search(
     ] = None,
     year_from: Annotated[int | None, typer.Option("--year-from")] = None,
     year_to: Annotated[int | None, typer.Option("--year-to")] = None,
+    expand: Annotated[
+        bool | None,
+        typer.Option("--expand/--no-expand", help="Also search other names of the query's terms (default: settings)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search passages by meaning and words, with filters."""
+    from gwersi.searching import query_expansions
     from gwersi.searching import search as run_search
     from index.records import SearchFilters
 
@@ -100,12 +105,15 @@ def search(
         year_to=year_to,
     )
     try:
-        hits = run_search(ctx, query, k=k, mode=mode, filters=filters)
+        hits = run_search(ctx, query, k=k, mode=mode, filters=filters, expand=expand)
     except Exception as exc:
         fail(exc, as_json=as_json)
     if as_json:
         echo_json([hit_json(h) for h in hits])
         return
+    also = query_expansions(ctx, query, expand)
+    if also:
+        typer.echo("also searched: " + "; ".join(also))
     for rank, h in enumerate(hits, start=1):
         rec = h.record
         snippet = html.unescape(h.snippet.replace("<mark>", "[").replace("</mark>", "]"))
@@ -152,6 +160,13 @@ def eval_search(
         typer.Option(help="Built held-out formats to ingest, each its own corpus (default: docx and pdf)."),
     ] = None,
     folds: Annotated[int, typer.Option(min=2, help="Query folds for the out-of-fold hybrid figures.")] = 5,
+    frozen: Annotated[
+        bool,
+        typer.Option(
+            "--frozen/--no-frozen",
+            help="Report the frozen held-out query sets (test11, test12); leave them out while choosing.",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """nDCG@10, Recall@10 and MRR for bm25, dense and hybrid: in-distribution (the samples) and
@@ -167,6 +182,7 @@ def eval_search(
             heldout=heldout or HELDOUT,
             heldout_formats=tuple(heldout_format or ("docx", "pdf")),
             folds=folds,
+            frozen=frozen,
         )
     except Exception as exc:
         fail(exc, as_json=as_json)

@@ -10,10 +10,10 @@ Corpora:
 - ``samples-bold-plain`` / ``samples-renamed``: the sample Markdown sources re-rendered as DOCX
   so that ingest misreads the sections (see :func:`render_misread`); same queries
   (out-of-distribution for layout).
-- ``heldout-dev-<fmt>`` / ``heldout-test-<fmt>``: the independently written corpus in
-  ``data/heldout`` (DOCX and PDF built by ``tools/build_heldout.py``, one corpus per format) with
-  ``data/heldout/queries.jsonl``; queries are split by the part they name (or their judged
-  documents are in). ``test`` is frozen: report only.
+- ``heldout-<part>-<fmt>``: the independently written corpus in ``data/heldout`` (DOCX and PDF
+  built by ``tools/build_heldout.py``, one corpus per format) with ``data/heldout/queries.jsonl``;
+  queries are split by the part they name. ``dev`` and ``test`` are tunable; ``test11`` and
+  ``test12`` (queries written apart and frozen) are report only.
 """
 
 from __future__ import annotations
@@ -182,23 +182,36 @@ def sample_corpora(queries_path: Path, work: Path) -> list[Corpus]:
     return out
 
 
+SEARCH_PARTS: tuple[tuple[str, bool], ...] = (("dev", True), ("test", True), ("test11", False), ("test12", False))
+"""Held-out parts with judged queries, and whether ranking choices may be made on them. ``test11``
+and ``test12`` hold queries written apart by two more people and frozen before any search ran on
+them (see ``data/heldout/README.md``): report only."""
+
+
 def heldout_corpora(
-    root: Path = HELDOUT, queries_path: Path | None = None, formats: Sequence[str] = ("docx", "pdf")
+    root: Path = HELDOUT,
+    queries_path: Path | None = None,
+    formats: Sequence[str] = ("docx", "pdf"),
+    *,
+    frozen: bool = True,
 ) -> list[Corpus]:
-    """``heldout-dev-<format>`` (tunable) and ``heldout-test-<format>`` (frozen) once built files and
-    queries exist; one corpus per part and built format, so choices are fitted on both formats."""
+    """``heldout-<part>-<format>`` for every part of :data:`SEARCH_PARTS` whose built files and queries
+    exist; one corpus per part and built format, so choices are fitted on both formats. ``frozen=False``
+    leaves the frozen parts out (for work in progress that must not look at them)."""
     queries_path = queries_path or root / "queries.jsonl"
     if not queries_path.is_file():
         return []
     queries = read_queries(queries_path)
     out = []
-    for part in ("dev", "test"):
+    for part, tunable in SEARCH_PARTS:
+        if not tunable and not frozen:
+            continue
         mine = [q for q in queries if q.get("part", part) == part]  # a query may name its part
         for fmt in formats:
             files = tuple(sorted((root / part / "built").glob(f"*.{fmt}")))
             judged = _queries_for(mine, {p.stem for p in files})
             if files and judged:
-                out.append(Corpus(f"heldout-{part}-{fmt}", files, judged, tunable=part == "dev"))
+                out.append(Corpus(f"heldout-{part}-{fmt}", files, judged, tunable=tunable))
     return out
 
 

@@ -6,7 +6,7 @@ BM25 and dense candidate lists are fetched once, then hybrid ranking is replayed
 and confidence line). The reported hybrid figure of a tunable corpus is **out of fold**: the
 queries are split into folds (by query id, shared across corpora, so a query's re-rendered twin
 is never in training), and each fold is ranked by the policy that scored best on the other folds.
-A frozen corpus (``heldout-test``) is ranked by the policy fitted on all tunable queries and is
+A frozen corpus (``heldout-test11``, ``heldout-test12``) is ranked by the policy fitted on all tunable queries and is
 never used to choose. ``before`` is the ranking the project served before confidence gating
 (k=60, weights 1:2, the section prior on every kind).
 
@@ -43,6 +43,7 @@ from index.ranking import DEFAULT_POLICY, RankingPolicy, fuse_hybrid
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = ("bm25", "dense", "hybrid")
+ROWS = ("bm25", "dense", "hybrid", "hybrid-shipped", "hybrid-no-prior", "hybrid-no-thesaurus", "hybrid-before")
 K = 10
 FETCH = 50  # what hybrid search fetches from each retriever for a first page of 10
 FOLDS = 5
@@ -116,12 +117,19 @@ class Lists:
         self.by_query: dict[str, tuple[list[int], list[int]]] = {
             q["id"]: engine.ranked_lists(q["query"], FETCH) for q in prepared.corpus.queries
         }
+        self.unexpanded: dict[str, tuple[list[int], list[int]]] = {
+            q["id"]: engine.ranked_lists(q["query"], FETCH, expand=False) for q in prepared.corpus.queries
+        }
+        """The same lists without the thesaurus (the ``hybrid-no-thesaurus`` row)."""
 
-    def run(self, ranker: Callable[[list[int], list[int]], list[int]]) -> dict[str, list[int]]:
-        return {qid: ranker(b, d)[:K] for qid, (b, d) in self.by_query.items()}
+    def run(
+        self, ranker: Callable[[list[int], list[int]], list[int]], *, expand: bool = True
+    ) -> dict[str, list[int]]:
+        lists = self.by_query if expand else self.unexpanded
+        return {qid: ranker(b, d)[:K] for qid, (b, d) in lists.items()}
 
-    def hybrid(self, policy: RankingPolicy) -> dict[str, list[int]]:
-        return self.run(lambda b, d: [pid for pid, _ in fuse_hybrid(b, d, policy, self.section_of)])
+    def hybrid(self, policy: RankingPolicy, *, expand: bool = True) -> dict[str, list[int]]:
+        return self.run(lambda b, d: [pid for pid, _ in fuse_hybrid(b, d, policy, self.section_of)], expand=expand)
 
     def score(self, runs: dict[str, list[int]], ids: set[str] | None = None) -> MetricSummary:
         qrels = self.prepared.qrels
@@ -202,12 +210,16 @@ def run_search_eval(
     heldout: Path | None = HELDOUT,
     heldout_formats: Sequence[str] = ("docx", "pdf"),
     folds: int = FOLDS,
+    frozen: bool = True,
 ) -> dict[str, Any]:
-    """Metrics per corpus and mode: bm25, dense, hybrid (out of fold), hybrid as shipped, before."""
+    """Metrics per corpus and mode: bm25, dense, hybrid (out of fold), hybrid as shipped, before.
+
+    ``frozen=False`` leaves out the frozen held-out query sets (work in progress must not see them).
+    """
     cache_dir = ctx.settings.data_dir / "eval-cache"
     corpora = sample_corpora(queries_path, cache_dir / "rendered")
     if heldout is not None:
-        corpora += heldout_corpora(heldout, formats=heldout_formats)
+        corpora += heldout_corpora(heldout, formats=heldout_formats, frozen=frozen)
     cache = EmbeddingCache(cache_dir / "embeddings", ctx.encoder.model_id)
     prepared = [prepare(ctx, corpus, cache) for corpus in corpora]
     lists = {p.corpus.name: Lists(p) for p in prepared}
@@ -238,7 +250,8 @@ def run_search_eval(
             "hybrid": oof_runs[name] if name in oof_runs else ls.hybrid(fitted),
             "hybrid-shipped": ls.hybrid(DEFAULT_POLICY),
             "hybrid-no-prior": ls.hybrid(replace(fitted, prior_strength=0.0)),
-            "hybrid-before": ls.run(partial(legacy_hybrid, section_of=ls.section_of)),
+            "hybrid-no-thesaurus": ls.hybrid(fitted, expand=False),
+            "hybrid-before": ls.run(partial(legacy_hybrid, section_of=ls.section_of), expand=False),
         }
         out["corpora"][name] = {
             "in_distribution": p.corpus.in_distribution,
@@ -259,20 +272,20 @@ def format_search_eval(result: dict[str, Any]) -> str:
     names = list(corpora)
     labels = [n + (" [ID]" if corpora[n]["in_distribution"] else " [OOD]") for n in names]
     width = max(20, *(len(label) + 2 for label in labels))
-    head = f"{'':<15}" + "".join(f"{label:>{width}}" for label in labels)
+    head = f"{'':<20}" + "".join(f"{label:>{width}}" for label in labels)
     lines = [
         f"encoder {result['encoder']}; hybrid = out of fold ({len(result['fold_policies'])} query folds) on tunable "
         f"corpora, fitted on all of them for frozen ones",
         f"shipped: {result['shipped_policy']}; fitted on all tunable: {result['fitted_policy']}",
         head,
-        f"{'':<15}" + "".join(f"{'nDCG  R@10   MRR':>{width}}" for _ in names),
+        f"{'':<20}" + "".join(f"{'nDCG  R@10   MRR':>{width}}" for _ in names),
     ]
-    for mode in ("bm25", "dense", "hybrid", "hybrid-shipped", "hybrid-no-prior", "hybrid-before"):
+    for mode in ROWS:
         cells = []
         for n in names:
             m = corpora[n]["modes"][mode]
             cells.append(f"{m['ndcg@10']:.3f} {m['recall@10']:.3f} {m['mrr']:.3f}".rjust(width))
-        lines.append(f"{mode:<15}" + "".join(cells))
+        lines.append(f"{mode:<20}" + "".join(cells))
     facts = [
         f"{n}: {c['documents']} docs, {c['passages']} passages ({c['unclassified_share']:.0%} unclassified), "
         f"{c['queries']} queries, {c['unmapped_judgments']} unmapped judgments"

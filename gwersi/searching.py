@@ -70,8 +70,9 @@ def search(
     mode: str | None = None,
     filters: SearchFilters = SearchFilters(),
     fusion: str | None = None,
+    expand: bool | None = None,
 ) -> list[SearchHit]:
-    """One page of hits for ``query`` (mode and fusion default to settings)."""
+    """One page of hits for ``query`` (mode, fusion and thesaurus expansion default to settings)."""
     engine = get_engine(ctx)
     hits = engine.search(
         query,
@@ -80,8 +81,17 @@ def search(
         mode=mode or ctx.settings.search_mode,
         filters=_with_standard_filter(ctx, filters),
         fusion=fusion or ctx.settings.fusion,
+        expand=ctx.settings.query_expansion if expand is None else expand,
     )
     return _fresh_standards(ctx, hits)
+
+
+def query_expansions(ctx: AppContext, query: str, expand: bool | None = None) -> tuple[str, ...]:
+    """The other names search adds to ``query`` (empty when expansion is off)."""
+    from index.thesaurus import default_thesaurus
+
+    on = ctx.settings.query_expansion if expand is None else expand
+    return default_thesaurus().expansions(query.strip()) if on else ()
 
 
 def similar_passages(

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         default="hybrid", description="Default search mode."
     )
     fusion: Literal["rrf", "weighted"] = Field(default="rrf", description="How hybrid search fuses ranks.")
+    query_expansion: bool = Field(
+        default=True,
+        description="Widen each query with the other names of any term it uses (acronyms and their "
+        "expansions, e.g. PPN / public protection notification), from the thesaurus in "
+        "index/data/query-synonyms.json. A request can switch it off.",
+    )
     ann_threshold: int = Field(
         default=200_000,
         ge=0,

@@ -159,36 +159,51 @@ class SparseIndex:
         found = known[where] == ids
         return found, order[where[found]]
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every document (document order) for ``query``; zeros if nothing matches."""
+    def scores(self, query: str, extra: str = "", extra_weight: float = 0.0) -> np.ndarray:
+        """BM25 score of every document (document order) for ``query``; zeros if nothing matches.
+
+        ``extra`` (e.g. a query's thesaurus expansions) adds its terms that are not already
+        query terms, each weighted ``extra_weight``.
+        """
         count = len(self)
         if self._retriever is None:
             return np.zeros(count, dtype=np.float32)
         vocab = self._retriever.vocab_dict
-        term_ids = [vocab[t] for t in query_terms(query) if t in vocab]
-        if not term_ids:
+        own = query_terms(query)
+        weighted = [(vocab[t], 1.0) for t in own if t in vocab]
+        if extra and extra_weight > 0:
+            seen = set(own)
+            weighted += [(vocab[t], extra_weight) for t in query_terms(extra) if t in vocab and t not in seen]
+        if not weighted:
             return np.zeros(count, dtype=np.float32)
         matrix = self._retriever.scores
         indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
-        spans = [(int(indptr[t]), int(indptr[t + 1])) for t in term_ids]
-        if len(spans) == 1:
+        spans = [(int(indptr[t]), int(indptr[t + 1]), w) for t, w in weighted]
+        if len(spans) == 1 and spans[0][2] == 1.0:
             docs, weights = indices[spans[0][0] : spans[0][1]], data[spans[0][0] : spans[0][1]]
         else:
-            docs = np.concatenate([indices[a:b] for a, b in spans])
-            weights = np.concatenate([data[a:b] for a, b in spans])
+            docs = np.concatenate([indices[a:b] for a, b, _ in spans])
+            weights = np.concatenate([data[a:b] * np.float32(w) if w != 1.0 else data[a:b] for a, b, w in spans])
         return np.bincount(docs, weights=weights, minlength=count).astype(np.float32)
 
     def search(
-        self, query: str, k: int, allowed_ids: np.ndarray | None = None
+        self,
+        query: str,
+        k: int,
+        allowed_ids: np.ndarray | None = None,
+        *,
+        extra: str = "",
+        extra_weight: float = 0.0,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best-scoring passage ids (score > 0) and their scores, best first.
 
         With ``allowed_ids`` only those passages are candidates; ties keep document order.
+        ``extra`` and ``extra_weight`` are as in :meth:`scores`.
         """
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         if k <= 0 or not len(self):
             return empty
-        all_scores = self.scores(query)
+        all_scores = self.scores(query, extra, extra_weight)
         if allowed_ids is None:
             candidates = np.flatnonzero(all_scores > 0)
         else:

@@ -69,6 +69,7 @@ class SearchPage(TypedDict):
     k: int
     offset: int
     count: int
+    expanded_with: list[str]
     data: list[SearchHit]
 
 

@@ -58,8 +58,12 @@ async def search(
     year_to: Year = None,
     section_kind: Annotated[list[ShortText] | None, Query(max_length=20)] = None,
     agency: Annotated[list[ShortText] | None, Query(max_length=10)] = None,
+    expand: Annotated[
+        bool | None, Query(description="Also search other names of the query's terms (default: settings).")
+    ] = None,
 ) -> SearchOut:
     """Ranked passages with highlighted snippets; filters combine with AND, repeated values with OR."""
+    from gwersi.searching import query_expansions
     from gwersi.searching import search as run_search
 
     filters = SearchFilters(
@@ -72,8 +76,18 @@ async def search(
         agencies=tuple(agency or ()),
     )
     chosen = mode or ctx.settings.search_mode
-    hits = await run_in_threadpool(run_search, ctx, q, k=k, offset=offset, mode=chosen, filters=filters, fusion=fusion)
-    return SearchOut(query=q, mode=chosen, k=k, offset=offset, count=len(hits), data=[hit_out(h) for h in hits])
+    hits = await run_in_threadpool(
+        run_search, ctx, q, k=k, offset=offset, mode=chosen, filters=filters, fusion=fusion, expand=expand
+    )
+    return SearchOut(
+        query=q,
+        mode=chosen,
+        k=k,
+        offset=offset,
+        count=len(hits),
+        expanded_with=list(query_expansions(ctx, q, expand)),
+        data=[hit_out(h) for h in hits],
+    )
 
 
 @router.get("/passages/{passage_id}/similar", summary="Passages like this one")

@@ -85,3 +85,13 @@ def test_similar_passages_come_from_other_reviews(client: TestClient, ctx: AppCo
 @pytest.mark.parametrize("url", ["/passages/999999/similar", "/reviews/999999/similar"])
 def test_similar_to_something_not_indexed_is_404(client: TestClient, seeded: Seeded, url: str) -> None:
     assert_problem(client.get(url), 404)
+
+
+def test_a_query_is_widened_by_the_thesaurus_and_says_so(client: TestClient, seeded: Seeded) -> None:
+    wanted = "Domestic abuse disclosures to the GP were not shared with the MARAC."
+    body = _search(client, q="multi-agency risk assessment conference", mode="bm25", k=10)
+    assert "MARAC" in body["expanded_with"]
+    assert wanted in [h["text"] for h in body["data"]]
+    plain = _search(client, q="multi-agency risk assessment conference", mode="bm25", k=10, expand=False)
+    assert plain["expanded_with"] == []
+    assert wanted not in [h["text"] for h in plain["data"]]

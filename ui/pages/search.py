@@ -111,7 +111,11 @@ def show_results(query: str, chosen: dict[str, Any], pack: Any) -> None:
     if not hits:
         st.info("No passages match. Try other words, or loosen the filters in the sidebar.")
         return
-    st.caption(f"Results {offset + 1}–{offset + len(hits)} for “{query}” ({vocab.SEARCH_MODES[found['mode']]}).")
+    also = found.get("expanded_with") or []
+    st.caption(
+        f"Results {offset + 1}–{offset + len(hits)} for “{query}” ({vocab.SEARCH_MODES[found['mode']]})"
+        + (f"; also searched: {'; '.join(also)}." if also else ".")
+    )
     titles = state.standard_titles()
     for hit in hits:
         widgets.hit_card(hit, titles, key="hit", pack=pack)
