@@ -164,7 +164,7 @@ def eval_search(
         bool,
         typer.Option(
             "--frozen/--no-frozen",
-            help="Report the frozen held-out query sets (test11, test12); leave them out while choosing.",
+            help="Report the frozen held-out query set (test10); leave it out while choosing.",
         ),
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

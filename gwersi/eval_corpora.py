@@ -12,8 +12,8 @@ Corpora:
   (out-of-distribution for layout).
 - ``heldout-<part>-<fmt>``: the independently written corpus in ``data/heldout`` (DOCX and PDF
   built by ``tools/build_heldout.py``, one corpus per format) with ``data/heldout/queries.jsonl``;
-  queries are split by the part they name. ``dev`` and ``test`` are tunable; ``test11`` and
-  ``test12`` (queries written apart and frozen) are report only.
+  queries are split by the part they name. ``dev``, ``test``, ``test11`` and ``test12`` are
+  tunable; ``test10`` (queries written apart and frozen) is report only.
 """
 
 from __future__ import annotations
@@ -182,10 +182,13 @@ def sample_corpora(queries_path: Path, work: Path) -> list[Corpus]:
     return out
 
 
-SEARCH_PARTS: tuple[tuple[str, bool], ...] = (("dev", True), ("test", True), ("test11", False), ("test12", False))
-"""Held-out parts with judged queries, and whether ranking choices may be made on them. ``test11``
-and ``test12`` hold queries written apart by two more people and frozen before any search ran on
-them (see ``data/heldout/README.md``): report only."""
+SEARCH_PARTS: tuple[tuple[str, bool], ...] = (
+    ("dev", True), ("test", True), ("test11", True), ("test12", True), ("test10", False),
+)
+"""Held-out parts with judged queries, and whether ranking choices may be made on them. ``test10``
+holds queries written apart by one more person and frozen before any search ran on them (see
+``data/heldout/README.md``): report only. ``test11`` and ``test12`` were frozen the same way and
+read once, then became tunable."""
 
 
 def heldout_corpora(

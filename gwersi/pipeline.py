@@ -59,19 +59,22 @@ EMBED_EVERY = 512
 
 
 class _Warmup:
-    """Loads the encoder (torch and the model), then builds the tagger (scikit-learn, spaCy, the fitted
-    members), on a thread while the workers parse."""
+    """Loads the encoder (torch and the model), then builds the tagger (spaCy and the fitted members),
+    on a thread while the workers parse. Embedding may start as soon as the encoder is loaded
+    (:meth:`encoder_ready`); tagging waits for the whole warm-up (:meth:`ready`)."""
 
     def __init__(self, ctx: AppContext, times: StageTimes | None) -> None:
         self._ctx = ctx
         self._times = times
         self._error: BaseException | None = None
+        self._encoder_loaded = threading.Event()
         self._thread = threading.Thread(target=self._run, name="gwersi-warmup", daemon=True)
 
     def _run(self) -> None:
         try:
             with maybe_measure(self._times, "encoder load"):
                 _ = self._ctx.encoder
+            self._encoder_loaded.set()
             with maybe_measure(self._times, "tagger build"):
                 build_tagger(self._ctx)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by wait()
@@ -82,6 +85,9 @@ class _Warmup:
 
     def started(self) -> bool:
         return self._thread.ident is not None
+
+    def encoder_ready(self) -> bool:
+        return self._encoder_loaded.is_set()
 
     def ready(self) -> bool:
         return self._thread.ident is not None and not self._thread.is_alive()
@@ -106,8 +112,9 @@ def ingest_and_process(
     Files are parsed in worker processes and stored here in order (one transaction each; a failed
     file never stops the batch). From the first new file on, a thread loads the encoder and builds
     the tagger (the workers are already running, so they were forked from a one-thread process), and every
-    :data:`EMBED_EVERY` new passages are embedded and tagged while the workers parse on, so the
-    encoder is busy early and parsing hides behind it. The index is built once at the end, in this
+    :data:`EMBED_EVERY` new passages are embedded (from the moment the encoder is loaded) and tagged
+    (once the tagger is built; until then tagging waits for a later round) while the workers parse
+    on, so the encoder is busy early and parsing hides behind it. The index is built once at the end, in this
     process: a command line run serves no searches a child build would protect. Without
     ``process`` only parsing and storing happen. ``times`` collects stage seconds.
     """
@@ -122,9 +129,11 @@ def ingest_and_process(
         if result.status in ("ingested", "updated") and not warmup.started():
             warmup.start()  # only now: a batch of unchanged files never loads the model
         waiting += len(result.passages_added)
-        if waiting >= EMBED_EVERY and warmup.ready():
-            warmup.wait()
-            done_embedding, done_tagging = _embed_and_tag(ctx, times)
+        if waiting >= EMBED_EVERY and warmup.encoder_ready():
+            tag_now = warmup.ready()  # else the tagger is still being built: tag these later
+            if tag_now:
+                warmup.wait()
+            done_embedding, done_tagging = _embed_and_tag(ctx, times, tag=tag_now)
             embedded, tagged, waiting = embedded + done_embedding, tagged + done_tagging, 0
     if not any(r.status in ("ingested", "updated") for r in results):
         warmup.wait()
@@ -137,9 +146,11 @@ def ingest_and_process(
     return results, ProcessReport(embedded=embedded + done_embedding, tagged=tagged + done_tagging, indexed=len(engine))
 
 
-def _embed_and_tag(ctx: AppContext, times: StageTimes | None) -> tuple[int, int]:
+def _embed_and_tag(ctx: AppContext, times: StageTimes | None, *, tag: bool = True) -> tuple[int, int]:
     with maybe_measure(times, "embed"):
         embedded = embed_pending(ctx)
+    if not tag:
+        return embedded, 0
     with maybe_measure(times, "tag"):
         tagged = tag_passages(ctx)  # the tagger was built on the warm-up thread
     return embedded, tagged

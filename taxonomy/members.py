@@ -9,8 +9,9 @@ thresholds. The taggers themselves (their spaCy pipeline, matchers, cue vocabula
 taxonomy) are built afresh by the running code on loading, so a code change never meets a stale
 object.
 
-The file is a gzip-compressed pickle (the supervised models are scikit-learn objects): read only
-files this program wrote itself (its data folder, or the one shipped in the package).
+The file is a gzip-compressed pickle of plain data (dicts, lists and numpy arrays; the supervised
+models are stored as their weights, so reading it needs no scikit-learn): read only files this
+program wrote itself (its data folder, or the one shipped in the package).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from taxonomy.rule import RuleTagger
 from taxonomy.standards import Taxonomy
 from taxonomy.supervised import SupervisedTagger
 
-FORMAT = "gwersi-ensemble-members/2"
+FORMAT = "gwersi-ensemble-members/3"
 
 
 def save_members(members: dict[str, Any], path: Path, fingerprint: str) -> None:

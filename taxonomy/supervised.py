@@ -1,4 +1,8 @@
-"""Supervised tagger: one-vs-rest logistic regression on [embedding ⊕ TF-IDF] features."""
+"""Supervised tagger: one-vs-rest logistic regression on [embedding ⊕ TF-IDF] features.
+
+scikit-learn fits the models; a fitted tagger keeps and saves only their arrays
+(:mod:`taxonomy.linear`) and scores with numpy, so loading and tagging never import scikit-learn.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ from typing import Any
 import numpy as np
 
 from taxonomy.errors import ModelFileError, TaggerNotReadyError, TrainingDataError
+from taxonomy.linear import LinearModels, TfidfFeatures
 from taxonomy.models import Suggestion, TagInput, TextEncoder
 from taxonomy.scoring import BatchScores, SuggestionBuilder
 from taxonomy.standards import Taxonomy, load_taxonomy
 from taxonomy.vectors import best_f1_threshold, item_embeddings, normalise_rows
 
-FORMAT = "gwersi-supervised-tagger/1"
+FORMAT = "gwersi-supervised-tagger/2"
 Example = tuple[str, np.ndarray, Sequence[str]]
 """A training example: passage text, its embedding, and its standard ids."""
 
@@ -65,8 +70,11 @@ class SupervisedTagger:
         self.repeats = repeats
         self.dimension = 0
         self.report: FitReport | None = None
-        self._vectorizer: Any = None
-        self._models: dict[int, Any] = {}
+        self._vectorizer: Any = None  # scikit-learn's, only while fitting
+        self._tfidf: TfidfFeatures | None = None
+        self._linear = LinearModels(np.zeros((0, 0)), np.zeros(0))
+        self._columns: tuple[int, ...] = ()
+        """The standard index of each column of ``_linear`` (standards with a model)."""
         self._thresholds = np.full(len(self.taxonomy.standards), 0.5)
         self._builder = SuggestionBuilder(self.taxonomy, self.name)
 
@@ -87,7 +95,8 @@ class SupervisedTagger:
     def _classifier(self) -> Any:
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=self.c, class_weight="balanced", solver="liblinear", max_iter=1000)
+        return LogisticRegression(C=self.c, class_weight="balanced", solver="liblinear", max_iter=1000,
+                                  random_state=self.seed)
 
     # -- fitting --------------------------------------------------------------------------------
     def fit(self, examples: Sequence[Example], weights: Sequence[float] | None = None,
@@ -138,13 +147,17 @@ class SupervisedTagger:
             thresholds[j] = float(np.mean([t for t, _ in results]))
             holdout_f1[ids[j]] = round(float(np.mean([f for _, f in results])), 4)
         features = self._features(texts, vectors, fit=True)
-        self._models = {j: self._classifier().fit(features, labels[:, j], sample_weight=w) for j in fit_cols}
+        models = {j: self._classifier().fit(features, labels[:, j], sample_weight=w) for j in fit_cols}
+        self._tfidf = TfidfFeatures.from_sklearn(self._vectorizer)
+        self._vectorizer = None
+        self._columns = tuple(sorted(models))
+        self._linear = LinearModels.from_sklearn([models[j] for j in self._columns])
         self._thresholds = thresholds
-        insufficient = tuple(ids[j] for j in range(len(ids)) if j not in self._models)
+        insufficient = tuple(ids[j] for j in range(len(ids)) if j not in models)
         self.report = FitReport(
             examples=len(examples),
             positives={ids[j]: int(positives[j]) for j in range(len(ids))},
-            thresholds={ids[j]: float(thresholds[j]) for j in self._models},
+            thresholds={ids[j]: float(thresholds[j]) for j in models},
             holdout_f1=holdout_f1,
             insufficient=insufficient,
             min_positives=self.min_positives,
@@ -154,19 +167,20 @@ class SupervisedTagger:
     # -- tagging --------------------------------------------------------------------------------
     def score(self, items: list[TagInput]) -> BatchScores:
         """Calibrated scores (each standard's tuned threshold maps to 0.5); ``NaN`` where abstaining."""
-        if self._vectorizer is None:
+        if self._tfidf is None:
             raise TaggerNotReadyError("the supervised tagger has not been fitted or loaded")
         k = len(self.taxonomy.standards)
         scores = np.full((len(items), k), np.nan)
-        if not items:
+        if not items or not self._columns:
             return BatchScores(scores)
         vectors = item_embeddings(items, self.encoder, self.dimension)
-        features = self._features([item.text for item in items], vectors)
-        for j, model in self._models.items():
-            proba = np.clip(model.predict_proba(features)[:, 1], 1e-6, 1 - 1e-6)
-            t = np.clip(self._thresholds[j], 1e-6, 1 - 1e-6)
-            logit = np.log(proba / (1 - proba)) - np.log(t / (1 - t))
-            scores[:, j] = 1.0 / (1.0 + np.exp(-logit))
+        dense = normalise_rows(vectors) * self.embedding_weight
+        proba = np.clip(self._linear.probabilities(dense, self._tfidf.rows([item.text for item in items])),
+                        1e-6, 1 - 1e-6)
+        columns = list(self._columns)
+        t = np.clip(self._thresholds[columns], 1e-6, 1 - 1e-6)
+        logit = np.log(proba / (1 - proba)) - np.log(t / (1 - t))
+        scores[:, columns] = 1.0 / (1.0 + np.exp(-logit))
         return BatchScores(scores)
 
     def tag(self, items: list[TagInput]) -> list[list[Suggestion]]:
@@ -175,22 +189,27 @@ class SupervisedTagger:
 
     # -- persistence ----------------------------------------------------------------------------
     def to_payload(self) -> dict[str, Any]:
-        """The fitted state (a manifest, the TF-IDF vectorizer, the models and thresholds): what
-        :meth:`save` writes and :meth:`from_payload` reads."""
-        import sklearn
-
-        if self._vectorizer is None or self.report is None:
+        """The fitted state as plain data (a manifest, the TF-IDF vocabulary and idf, the models'
+        weights, the thresholds): what :meth:`save` writes and :meth:`from_payload` reads."""
+        if self._tfidf is None or self.report is None:
             raise TaggerNotReadyError("nothing to save: fit the supervised tagger first")
         manifest = {
             "format": FORMAT,
             "taxonomy_version": self.taxonomy.version,
-            "sklearn": sklearn.__version__,
             "dimension": self.dimension,
             "embedding_weight": self.embedding_weight,
             "report": asdict(self.report),
         }
-        return {"manifest": manifest, "vectorizer": self._vectorizer, "models": self._models,
-                "thresholds": self._thresholds}
+        return {
+            "manifest": manifest,
+            "vocabulary": dict(self._tfidf.vocabulary),
+            "idf": self._tfidf.idf,
+            "ngram_range": list(self._tfidf.ngram_range),
+            "columns": list(self._columns),
+            "weights": self._linear.weights,
+            "intercepts": self._linear.intercepts,
+            "thresholds": self._thresholds,
+        }
 
     def save(self, path: str | Path) -> None:
         """Write the fitted model with joblib, plus a JSON manifest beside it (``<path>.json``)."""
@@ -203,24 +222,33 @@ class SupervisedTagger:
     @classmethod
     def from_payload(cls, payload: dict[str, Any], taxonomy: Taxonomy | None = None,
                      encoder: TextEncoder | None = None, source: str = "the payload") -> SupervisedTagger:
-        """A tagger from :meth:`to_payload`'s state; refuses another taxonomy or scikit-learn version."""
-        import sklearn
-
+        """A tagger from :meth:`to_payload`'s state; refuses another format or taxonomy version."""
         try:
             manifest = payload["manifest"]
             tagger = cls(taxonomy=taxonomy, encoder=encoder, embedding_weight=manifest["embedding_weight"])
-            if manifest.get("format") != FORMAT or manifest["taxonomy_version"] != tagger.taxonomy.version:
+            if manifest.get("format") != FORMAT:
+                raise ModelFileError(f"{source} is in format {manifest.get('format')!r}, not {FORMAT}; refit it")
+            if manifest["taxonomy_version"] != tagger.taxonomy.version:
                 raise ModelFileError(f"{source} was made for taxonomy {manifest.get('taxonomy_version')}; refit it")
-            if manifest["sklearn"] != sklearn.__version__:
-                raise ModelFileError(f"{source} was made with scikit-learn {manifest['sklearn']}; refit it")
             report = dict(manifest["report"])
             report["insufficient"] = tuple(report["insufficient"])
             tagger.report = FitReport(**report)
             tagger.min_positives = tagger.report.min_positives
             tagger.dimension = int(manifest["dimension"])
-            tagger._vectorizer = payload["vectorizer"]
-            tagger._models = payload["models"]
-            tagger._thresholds = payload["thresholds"]
+            low, high = payload["ngram_range"]
+            tagger._tfidf = TfidfFeatures(
+                {str(t): int(j) for t, j in payload["vocabulary"].items()},
+                np.asarray(payload["idf"], dtype=np.float64),
+                (int(low), int(high)),
+            )
+            tagger._columns = tuple(int(j) for j in payload["columns"])
+            tagger._linear = LinearModels(
+                np.asarray(payload["weights"], dtype=np.float64), np.asarray(payload["intercepts"], dtype=np.float64)
+            )
+            tagger._thresholds = np.asarray(payload["thresholds"], dtype=np.float64)
+            wanted = (tagger.dimension + tagger._tfidf.size, len(tagger._columns))
+            if tagger._columns and tagger._linear.weights.shape != wanted:
+                raise ValueError(f"model weights have shape {tagger._linear.weights.shape}, expected {wanted}")
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"cannot read supervised tagger model {source}: {exc}") from exc
         return tagger
@@ -230,7 +258,7 @@ class SupervisedTagger:
              encoder: TextEncoder | None = None) -> SupervisedTagger:
         """Read a model written by :meth:`save` (a trusted local file: joblib unpickles it).
 
-        Refuses a model made for another taxonomy version or scikit-learn version.
+        Refuses a model in another format or made for another taxonomy version.
         """
         import joblib
 

@@ -40,6 +40,17 @@ from taxonomy.calibration import calibration_to_json
 from taxonomy.members import save_members
 
 
+def _shipped_vectors_match(model_id: str, keys: list[str]) -> bool:
+    """Do the shipped training vectors already hold exactly these texts, from this encoder?
+
+    Re-encoding the same texts gives vectors that differ in the seventh decimal (thread timing),
+    and liblinear's fit follows them: keeping the file keeps a regeneration reproducible."""
+    if not SHIPPED_VECTORS.is_file():
+        return False
+    with np.load(SHIPPED_VECTORS) as data:
+        return str(data["model_id"]) == model_id and data["keys"].tolist() == keys
+
+
 def main() -> None:
     """Calibrate on a fresh, empty catalogue (no board labels) and write the shipped file."""
     with tempfile.TemporaryDirectory(prefix="gwersi-calibration-") as tmp:
@@ -47,9 +58,11 @@ def main() -> None:
         try:
             training = _training(ctx)
             texts = sorted({ex.text for ex in training})
-            vectors = ctx.encoder.encode(texts, batch_size=ctx.settings.embed_batch_size)
-            np.savez_compressed(SHIPPED_VECTORS, model_id=np.array(ctx.encoder.model_id),
-                                keys=np.array([text_key(t) for t in texts]), vectors=np.asarray(vectors, np.float32))
+            keys = [text_key(t) for t in texts]
+            if not _shipped_vectors_match(ctx.encoder.model_id, keys):  # else keep them: a refit is then exact
+                vectors = ctx.encoder.encode(texts, batch_size=ctx.settings.embed_batch_size)
+                np.savez_compressed(SHIPPED_VECTORS, model_id=np.array(ctx.encoder.model_id),
+                                    keys=np.array(keys), vectors=np.asarray(vectors, np.float32))
             tagger = build_tagger(ctx, "ensemble", refit=True)
             calibration = tagger.calibration
             save_members(tagger.members, SHIPPED_MEMBERS, members_fingerprint(ctx, training))

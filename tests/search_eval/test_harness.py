@@ -116,19 +116,19 @@ def test_a_corpus_ingests_into_a_throwaway_catalogue_and_its_judgments_map(tmp_p
     ctx.close()
 
 
-def test_the_heldout_corpus_splits_queries_by_part_and_freezes_test11(tmp_path: Path) -> None:
+def test_the_heldout_corpus_splits_queries_by_part_and_freezes_test10(tmp_path: Path) -> None:
     from gwersi.eval_corpora import heldout_corpora
 
     root = tmp_path / "heldout"
     assert heldout_corpora(root) == []  # nothing built, no queries yet
-    for part, doc in (("dev", "cpr_flint_2"), ("test11", "cpr_cvrsb_2018")):
+    for part, doc in (("dev", "cpr_flint_2"), ("test10", "cpr_cvrsb_2018")):
         render_misread(SAMPLE_SOURCES / f"{doc}.md", root / part / "built" / f"{doc}.docx", "bold-plain")
     queries = [q for q in read_queries(SAMPLE_QUERIES) if any(j["doc"] in DOCS for j in q["judgments"])]
     (root / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in queries), encoding="utf-8")
     corpora = {c.name: c for c in heldout_corpora(root)}
-    assert set(corpora) == {"heldout-dev-docx", "heldout-test11-docx"}  # no PDFs built here
-    assert corpora["heldout-dev-docx"].tunable and not corpora["heldout-test11-docx"].tunable
-    test_docs = {j["doc"] for q in corpora["heldout-test11-docx"].queries for j in q["judgments"]}
+    assert set(corpora) == {"heldout-dev-docx", "heldout-test10-docx"}  # no PDFs built here
+    assert corpora["heldout-dev-docx"].tunable and not corpora["heldout-test10-docx"].tunable
+    test_docs = {j["doc"] for q in corpora["heldout-test10-docx"].queries for j in q["judgments"]}
     assert test_docs == {"cpr_cvrsb_2018"}
     # work in progress leaves the frozen part out entirely
     assert [c.name for c in heldout_corpora(root, frozen=False)] == ["heldout-dev-docx"]
