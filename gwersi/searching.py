@@ -87,11 +87,10 @@ def search(
 
 
 def query_expansions(ctx: AppContext, query: str, expand: bool | None = None) -> tuple[str, ...]:
-    """The other names search adds to ``query`` (empty when expansion is off)."""
-    from index.thesaurus import default_thesaurus
+    """The other names search adds to ``query`` (empty when expansion is off; default: settings)."""
+    from index.engine import query_expansions as expansions
 
-    on = ctx.settings.query_expansion if expand is None else expand
-    return default_thesaurus().expansions(query.strip()) if on else ()
+    return expansions(query, ctx.settings.query_expansion if expand is None else expand)
 
 
 def similar_passages(

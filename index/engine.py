@@ -77,6 +77,11 @@ def keyword_text(record: PassageRecord) -> str:
     return f"{heading}\n{record.text}" if heading else record.text
 
 
+def query_expansions(query: str, expand: bool = True) -> tuple[str, ...]:
+    """What search adds to ``query`` from the thesaurus (nothing when ``expand`` is off)."""
+    return default_thesaurus().expansions(query.strip()) if expand else ()
+
+
 def _pairs(found: tuple[np.ndarray, np.ndarray]) -> Ranked:
     return list(zip(found[0].tolist(), found[1].tolist(), strict=True))
 
@@ -195,7 +200,7 @@ class SearchEngine:
         if allowed is not None and not allowed.size:
             return []
         fetch = max(need * OVERFETCH, MIN_CANDIDATES) if mode == "hybrid" else need
-        extra = default_thesaurus().expansions(text) if expand else ()
+        extra = query_expansions(text, expand)
         bm25, dense = self._retrieve(text, mode, fetch, allowed, extra)
         if mode == "bm25":
             ranked = bm25
@@ -231,7 +236,7 @@ class SearchEngine:
         allowed = self._columns.allowed_ids(filters)
         if allowed is not None and not allowed.size:
             return [], []
-        extra = default_thesaurus().expansions(text) if expand else ()
+        extra = query_expansions(text, expand)
         bm25, dense = self._retrieve(text, "hybrid", fetch, allowed, extra)
         return [pid for pid, _ in bm25], [pid for pid, _ in dense]
 
