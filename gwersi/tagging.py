@@ -210,12 +210,14 @@ SHIPPED_MEMBERS = SHIPPED_CALIBRATION.with_name("ensemble-members.pkl.gz")
 
 
 def members_fingerprint(ctx: AppContext, training: Sequence[LabelledExample]) -> str:
-    """What the fitted members depend on: training data, taxonomy, encoder and the scikit-learn version
-    that fitted them (read from the package metadata: importing scikit-learn costs seconds, and
-    loading saved members never needs it)."""
+    """What the fitted members depend on: training data, taxonomy, encoder, the fit recipe and the
+    scikit-learn version that fitted them (read from the package metadata: importing scikit-learn
+    costs seconds, and loading saved members never needs it)."""
     from importlib.metadata import version
 
-    return _fingerprint(f"members|sklearn {version('scikit-learn')}", training, ctx.encoder.model_id)
+    from taxonomy.supervised import FIT_RECIPE
+
+    return _fingerprint(f"members|sklearn {version('scikit-learn')}|{FIT_RECIPE}", training, ctx.encoder.model_id)
 
 
 def _members(ctx: AppContext, training: Sequence[LabelledExample], vectors: np.ndarray, *,

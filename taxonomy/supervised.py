@@ -22,8 +22,32 @@ from taxonomy.standards import Taxonomy, load_taxonomy
 from taxonomy.vectors import best_f1_threshold, item_embeddings, normalise_rows
 
 FORMAT = "gwersi-supervised-tagger/2"
+MAX_FEATURES = 20000
+"""TF-IDF vocabulary size: the most frequent word uni- and bigrams seen in at least two passages."""
+FIT_RECIPE = "stable-vocabulary/1"
+"""Names how a fit is made, beyond its inputs: part of the fitted members' fingerprint, so members
+fitted by an earlier recipe are fitted again."""
 Example = tuple[str, np.ndarray, Sequence[str]]
 """A training example: passage text, its embedding, and its standard ids."""
+
+
+def stable_vocabulary(texts: Sequence[str], limit: int, *, min_df: int = 2) -> list[str]:
+    """The ``limit`` most frequent uni- and bigrams of ``texts`` found in at least ``min_df`` of them,
+    ties broken alphabetically.
+
+    ``TfidfVectorizer(max_features=...)`` breaks ties with numpy's unstable sort, whose order
+    depends on the CPU's vector instructions and the numpy build, so the same texts gave a
+    vocabulary differing in about a thousand of 20,000 terms from one machine to another, and with
+    it the fitted weights. Choosing the terms here makes a fit the same wherever it runs.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    counter = CountVectorizer(ngram_range=(1, 2), min_df=min_df, strip_accents="unicode")
+    counts = counter.fit_transform(texts)
+    terms = counter.get_feature_names_out()  # alphabetical
+    totals = np.asarray(counts.sum(axis=0)).ravel()
+    keep = np.argsort(-totals, kind="stable")[:limit]
+    return sorted(str(t) for t in terms[keep])
 
 
 @dataclass(frozen=True)
@@ -84,8 +108,8 @@ class SupervisedTagger:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         if fit:
-            self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2,
-                                               max_features=20000, strip_accents="unicode")
+            self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode",
+                                               vocabulary=stable_vocabulary(texts, MAX_FEATURES))
             tfidf = self._vectorizer.fit_transform(texts)
         else:
             tfidf = self._vectorizer.transform(texts)
