@@ -402,20 +402,27 @@ def criteria_met(front: str, body: str) -> tuple[str, ...]:
     return ()
 
 
+def _whole_word_count(word: str, text: str) -> int:
+    """Occurrences of ``word`` in ``text`` as a whole word, case as given (a plain substring test
+    first: most names are absent from most reports, and the test is far cheaper than the scan)."""
+    return len(re.findall(rf"\b{re.escape(word)}\b", text)) if word in text else 0
+
+
 def find_board(front: str, body: str, ref_board: str | None) -> str | None:
     """Canonical board: reference token, board names (cover weighs most), partner names."""
     scores: dict[str, float] = {board.name: 0.0 for board in BOARDS}
     if ref_board:
         scores[ref_board] += 20
+    both = front + "\n" + body
     for board in BOARDS:
         for pattern in board.names:
             scores[board.name] += 6 * len(re.findall(pattern, front, re.IGNORECASE))
             scores[board.name] += 2 * len(re.findall(pattern, body, re.IGNORECASE))
         for token in board.tokens:
-            scores[board.name] += 2 * len(re.findall(rf"\b{re.escape(token)}\b", front + "\n" + body))
+            scores[board.name] += 2 * _whole_word_count(token, both)
         for cue, weight in ((board.local_authorities, 0.5), (board.health_boards, 1.0), (board.police, 1.0)):
             for name in cue:
-                scores[board.name] += weight * len(re.findall(rf"\b{re.escape(name)}\b", body))
+                scores[board.name] += weight * _whole_word_count(name, body)
     name = max(scores, key=lambda key: scores[key])
     return name if scores[name] >= 1 else None
 
