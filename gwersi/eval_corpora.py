@@ -183,12 +183,12 @@ def sample_corpora(queries_path: Path, work: Path) -> list[Corpus]:
 
 
 SEARCH_PARTS: tuple[tuple[str, bool], ...] = (
-    ("dev", True), ("test", True), ("test11", True), ("test12", True), ("test10", False),
+    ("dev", True), ("test", True), ("test11", True), ("test12", True), ("test10", False), ("test9", False),
 )
 """Held-out parts with judged queries, and whether ranking choices may be made on them. ``test10``
-holds queries written apart by one more person and frozen before any search ran on them (see
-``data/heldout/README.md``): report only. ``test11`` and ``test12`` were frozen the same way and
-read once, then became tunable."""
+and ``test9`` hold queries written apart by two more people and frozen before any search ran on
+them (see ``data/heldout/README.md``): report only. ``test11`` and ``test12`` were frozen the same
+way and read once, then became tunable."""
 
 
 def heldout_corpora(

@@ -6,7 +6,7 @@ BM25 and dense candidate lists are fetched once, then hybrid ranking is replayed
 and confidence line). The reported hybrid figure of a tunable corpus is **out of fold**: the
 queries are split into folds (by query id, shared across corpora, so a query's re-rendered twin
 is never in training), and each fold is ranked by the policy that scored best on the other folds.
-A frozen corpus (``heldout-test10``) is ranked by the policy fitted on all tunable queries and is
+A frozen corpus (``heldout-test10``, ``heldout-test9``) is ranked by the policy fitted on all tunable queries and is
 never used to choose. ``before`` is the ranking the project served before confidence gating
 (k=60, weights 1:2, the section prior on every kind).
 
