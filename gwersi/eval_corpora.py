@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from gwersi.concepts import concept_model
 from gwersi.context import AppContext
 from index.encoder import Encoder
 
@@ -294,7 +295,7 @@ def prepare(ctx: AppContext, corpus: Corpus, cache: EmbeddingCache) -> Prepared:
         finally:
             ectx.close()
     cache.save()
-    engine = SearchEngine.build(records, matrix, encoder)
+    engine = SearchEngine.build(records, matrix, encoder, concepts=concept_model(ctx))
     by_doc: dict[str, list[tuple[int, str]]] = {}
     for r in records:
         by_doc.setdefault(Path(sources[r.review_id]).stem, []).append((r.passage_id, squash(r.text)))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gwersi.concepts import concept_model
 from gwersi.context import AppContext
 from index.atomic import atomic_write_text
 from index.errors import IndexMismatchError, IndexMissingError
@@ -72,6 +73,7 @@ def build_index(ctx: AppContext) -> Any:
             ctx.encoder,
             taxonomy_version=TAXONOMY_VERSION,
             ann_threshold=ctx.settings.ann_threshold,
+            concepts=concept_model(ctx),
         )
         previous = current_generation(root)
         folder = _next_generation(root)
@@ -152,6 +154,7 @@ def load_index(ctx: AppContext, *, attempts: int = 3) -> Any:
                 ctx.encoder,
                 taxonomy_version=TAXONOMY_VERSION,
                 ann_threshold=ctx.settings.ann_threshold,
+                concepts=concept_model(ctx),
             )
         except (IndexMissingError, FileNotFoundError, RuntimeError):
             if attempt == attempts - 1 or current_generation(ctx.settings.index_dir) == folder:

@@ -22,7 +22,6 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,10 @@ from index.ranking import DEFAULT_POLICY, RankingPolicy, fuse_hybrid
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = ("bm25", "dense", "hybrid")
-ROWS = ("bm25", "dense", "hybrid", "hybrid-shipped", "hybrid-no-prior", "hybrid-no-thesaurus", "hybrid-before")
+ROWS = (
+    "bm25", "dense", "hybrid", "hybrid-shipped", "hybrid-no-prior", "hybrid-no-thesaurus", "hybrid-no-concepts",
+    "hybrid-before",
+)
 K = 10
 FETCH = 50  # what hybrid search fetches from each retriever for a first page of 10
 FOLDS = 5
@@ -58,7 +60,8 @@ PRIORS = ((0.0, 0.8), (0.5, 0.9), (0.5, 0.5), (1.0, 0.9), (1.0, 0.5))
 def policy_grid() -> list[RankingPolicy]:
     """Every policy the evaluation may choose from."""
     return [
-        RankingPolicy(rrf_k=k, bm25_weight=1.0, dense_weight=w, prior_strength=s, min_confidence=c)
+        RankingPolicy(rrf_k=k, bm25_weight=1.0, dense_weight=w, prior_strength=s, min_confidence=c,
+                      concept_weight=DEFAULT_POLICY.concept_weight)
         for k, w, (s, c) in itertools.product(RRF_KS, DENSE_WEIGHTS, PRIORS)
     ]
 
@@ -108,28 +111,30 @@ def legacy_hybrid(
 
 # ----------------------------------------------------------------- per corpus
 class Lists:
-    """Each query's BM25 and dense candidates on one corpus, and the section lookup."""
+    """Each query's BM25, dense and concept candidates on one corpus, and the section lookup."""
 
     def __init__(self, prepared: Prepared) -> None:
         engine = prepared.engine
         self.prepared = prepared
         self.section_of: Callable[[int], tuple[str, float]] = engine._section_of
-        self.by_query: dict[str, tuple[list[int], list[int]]] = {
+        self.by_query: dict[str, tuple[list[int], list[int], list[int]]] = {
             q["id"]: engine.ranked_lists(q["query"], FETCH) for q in prepared.corpus.queries
         }
-        self.unexpanded: dict[str, tuple[list[int], list[int]]] = {
+        self.unexpanded: dict[str, tuple[list[int], list[int], list[int]]] = {
             q["id"]: engine.ranked_lists(q["query"], FETCH, expand=False) for q in prepared.corpus.queries
         }
         """The same lists without the thesaurus (the ``hybrid-no-thesaurus`` row)."""
 
     def run(
-        self, ranker: Callable[[list[int], list[int]], list[int]], *, expand: bool = True
+        self, ranker: Callable[[list[int], list[int], list[int]], list[int]], *, expand: bool = True
     ) -> dict[str, list[int]]:
         lists = self.by_query if expand else self.unexpanded
-        return {qid: ranker(b, d)[:K] for qid, (b, d) in lists.items()}
+        return {qid: ranker(b, d, c)[:K] for qid, (b, d, c) in lists.items()}
 
     def hybrid(self, policy: RankingPolicy, *, expand: bool = True) -> dict[str, list[int]]:
-        return self.run(lambda b, d: [pid for pid, _ in fuse_hybrid(b, d, policy, self.section_of)], expand=expand)
+        return self.run(
+            lambda b, d, c: [pid for pid, _ in fuse_hybrid(b, d, policy, self.section_of, c)], expand=expand
+        )
 
     def score(self, runs: dict[str, list[int]], ids: set[str] | None = None) -> MetricSummary:
         qrels = self.prepared.qrels
@@ -245,13 +250,14 @@ def run_search_eval(
     for p in prepared:
         name, ls = p.corpus.name, lists[p.corpus.name]
         modes = {
-            "bm25": ls.run(lambda b, _d: b),
-            "dense": ls.run(lambda _b, d: d),
+            "bm25": ls.run(lambda b, _d, _c: b),
+            "dense": ls.run(lambda _b, d, _c: d),
             "hybrid": oof_runs[name] if name in oof_runs else ls.hybrid(fitted),
             "hybrid-shipped": ls.hybrid(DEFAULT_POLICY),
             "hybrid-no-prior": ls.hybrid(replace(fitted, prior_strength=0.0)),
             "hybrid-no-thesaurus": ls.hybrid(fitted, expand=False),
-            "hybrid-before": ls.run(partial(legacy_hybrid, section_of=ls.section_of), expand=False),
+            "hybrid-no-concepts": ls.hybrid(replace(fitted, concept_weight=0.0)),
+            "hybrid-before": ls.run(lambda b, d, _c, of=ls.section_of: legacy_hybrid(b, d, of), expand=False),
         }
         out["corpora"][name] = {
             "in_distribution": p.corpus.in_distribution,

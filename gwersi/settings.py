@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         "expansions, e.g. PPN / public protection notification), from the thesaurus in "
         "index/data/query-synonyms.json. A request can switch it off.",
     )
+    search_concepts: bool = Field(
+        default=True,
+        description="Fuse a third list into hybrid search: passages ranked by how well the supervised "
+        "tagger's scores over the 26 standards match the query's (finds paraphrases that share no "
+        "word with the passage). Off: BM25 and dense only.",
+    )
     ann_threshold: int = Field(
         default=200_000,
         ge=0,

@@ -220,20 +220,36 @@ def members_fingerprint(ctx: AppContext, training: Sequence[LabelledExample]) ->
     return _fingerprint(f"members|sklearn {version('scikit-learn')}|{FIT_RECIPE}", training, ctx.encoder.model_id)
 
 
+def saved_members(ctx: AppContext, training: Sequence[LabelledExample]) -> dict[str, Any] | None:
+    """The ensemble's members fitted on ``training`` for this encoder, if already fitted: from the
+    data folder's cache, else the shipped file; ``None`` if neither matches (nothing is fitted)."""
+    from taxonomy.members import load_members
+
+    fingerprint = members_fingerprint(ctx, training)
+    for candidate in (_members_path(ctx, fingerprint), SHIPPED_MEMBERS):
+        members = load_members(candidate, fingerprint, ctx.encoder, taxonomy())
+        if members is not None:
+            return members
+    return None
+
+
+def _members_path(ctx: AppContext, fingerprint: str) -> Path:
+    return ctx.settings.data_dir / "models" / f"ensemble-members-{fingerprint}.pkl.gz"
+
+
 def _members(ctx: AppContext, training: Sequence[LabelledExample], vectors: np.ndarray, *,
              refit: bool) -> dict[str, Any]:
     """The ensemble's fitted members: from the data folder's cache, else the shipped file, else fitted
     (and cached) here."""
     from taxonomy.calibration import fit_members
-    from taxonomy.members import load_members, save_members
+    from taxonomy.members import save_members
 
-    fingerprint = members_fingerprint(ctx, training)
-    path = ctx.settings.data_dir / "models" / f"ensemble-members-{fingerprint}.pkl.gz"
     if not refit:
-        for candidate in (path, SHIPPED_MEMBERS):
-            members = load_members(candidate, fingerprint, ctx.encoder, taxonomy())
-            if members is not None:
-                return members
+        members = saved_members(ctx, training)
+        if members is not None:
+            return members
+    fingerprint = members_fingerprint(ctx, training)
+    path = _members_path(ctx, fingerprint)
     members = fit_members(training, vectors, taxonomy(), ctx.encoder)
     save_members(members, path, fingerprint)
     return members

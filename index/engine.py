@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.concepts import ConceptMatrix, ConceptModel
 from index.dense import DenseIndex, DenseKind, HnswStorage
 from index.encoder import Encoder
 from index.errors import IndexMismatchError, NotIndexedError, QueryError
@@ -97,11 +98,13 @@ class SearchEngine:
         encoder: Encoder,
         *,
         taxonomy_version: str = "",
+        concepts: tuple[ConceptModel, ConceptMatrix] | None = None,
     ) -> None:
         self.encoder = encoder
         self.taxonomy_version = taxonomy_version
         self._dense = dense
         self._sparse = sparse
+        self._concepts = concepts
         self._set_records(records)
 
     def _set_records(self, records: Iterable[PassageRecord]) -> None:
@@ -123,11 +126,13 @@ class SearchEngine:
         ann_threshold: int = ANN_THRESHOLD,
         dense_kind: DenseKind = "auto",
         hnsw_storage: HnswStorage = "fp16",
+        concepts: ConceptModel | None = None,
     ) -> SearchEngine:
         """Index ``records``; ``embeddings[i]`` is the normalised vector of ``records[i]``.
 
         The dense index is exact up to ``ann_threshold`` passages and HNSW above it (or as
-        ``dense_kind`` forces); ``hnsw_storage="fp16"`` halves HNSW vector memory.
+        ``dense_kind`` forces); ``hnsw_storage="fp16"`` halves HNSW vector memory. With a
+        ``concepts`` model every passage is scored over the standards for the concept list.
         """
         if embeddings.shape != (len(records), encoder.dimension):
             raise ValueError(
@@ -145,11 +150,19 @@ class SearchEngine:
             dense.add(ids[start : start + BUILD_CHUNK], embeddings[start : start + BUILD_CHUNK])
         sparse = SparseIndex()
         sparse.build(ids, [keyword_text(r) for r in records])
-        return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version)
+        matrix = None
+        if concepts is not None:
+            matrix = (concepts, ConceptMatrix.build(concepts, ids, [r.text for r in records], embeddings))
+        return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version, concepts=matrix)
 
     # ----------------------------------------------------------------- facts
     def __len__(self) -> int:
         return len(self._records)
+
+    @property
+    def concept_model_id(self) -> str | None:
+        """The model behind the concept list, or ``None`` when search fuses BM25 and dense only."""
+        return self._concepts[0].model_id if self._concepts is not None else None
 
     @property
     def dense_kind(self) -> str:
@@ -201,14 +214,15 @@ class SearchEngine:
             return []
         fetch = max(need * OVERFETCH, MIN_CANDIDATES) if mode == "hybrid" else need
         extra = query_expansions(text, expand)
-        bm25, dense = self._retrieve(text, mode, fetch, allowed, extra)
+        bm25, dense, concepts = self._retrieve(text, mode, fetch, allowed, extra)
         if mode == "bm25":
             ranked = bm25
         elif mode == "dense":
             ranked = dense
         elif fusion == "rrf":
             ranked = fuse_hybrid(
-                [pid for pid, _ in bm25], [pid for pid, _ in dense], policy or DEFAULT_POLICY, self._section_of
+                [pid for pid, _ in bm25], [pid for pid, _ in dense], policy or DEFAULT_POLICY, self._section_of,
+                concepts,
             )
         else:
             ranked = self._with_section_prior(get_fuser(fusion)([bm25, dense]), policy or DEFAULT_POLICY)
@@ -227,33 +241,40 @@ class SearchEngine:
         filters: SearchFilters = SearchFilters(),
         *,
         expand: bool = True,
-    ) -> tuple[list[int], list[int]]:
-        """The BM25 and dense candidate ids for ``query``, best first (what hybrid fuses).
+    ) -> tuple[list[int], list[int], list[int]]:
+        """The BM25, dense and concept candidate ids for ``query``, best first (what hybrid fuses;
+        the concept list is empty when the engine has no concept model).
 
         The search evaluation fuses these under many policies without searching again.
         """
         text = validate_query(query)
         allowed = self._columns.allowed_ids(filters)
         if allowed is not None and not allowed.size:
-            return [], []
+            return [], [], []
         extra = query_expansions(text, expand)
-        bm25, dense = self._retrieve(text, "hybrid", fetch, allowed, extra)
-        return [pid for pid, _ in bm25], [pid for pid, _ in dense]
+        bm25, dense, concepts = self._retrieve(text, "hybrid", fetch, allowed, extra)
+        return [pid for pid, _ in bm25], [pid for pid, _ in dense], concepts
 
     def _retrieve(
         self, text: str, mode: str, fetch: int, allowed: np.ndarray | None, extra: Sequence[str] = ()
-    ) -> tuple[Ranked, Ranked]:
-        """BM25 and dense candidates; ``extra`` (thesaurus expansions) joins the BM25 query at
-        :data:`EXPANSION_WEIGHT` and the dense query text in brackets."""
+    ) -> tuple[Ranked, Ranked, list[int]]:
+        """BM25, dense and (in hybrid mode, with a concept model) concept candidates; ``extra``
+        (thesaurus expansions) joins the BM25 query at :data:`EXPANSION_WEIGHT` and the dense and
+        concept query text in brackets."""
         bm25: Ranked = []
         if mode != "dense":
             found = self._sparse.search(text, fetch, allowed, extra=" ".join(extra), extra_weight=EXPANSION_WEIGHT)
             bm25 = _pairs(found)
         dense: Ranked = []
+        concepts: list[int] = []
         if mode != "bm25":
-            vector = self.encoder.encode([f"{text} ({'; '.join(extra)})" if extra else text])[0]
+            query_text = f"{text} ({'; '.join(extra)})" if extra else text
+            vector = self.encoder.encode([query_text])[0]
             dense = _pairs(self._dense.search(vector, fetch, allowed))
-        return bm25, dense
+            if mode == "hybrid" and self._concepts is not None:
+                model, matrix = self._concepts
+                concepts = matrix.rank(model.scores([query_text], vector.reshape(1, -1))[0], fetch, allowed)
+        return bm25, dense, concepts
 
     def _section_of(self, passage_id: int) -> tuple[str, float]:
         record = self._by_id[passage_id]
@@ -387,6 +408,8 @@ class SearchEngine:
         folder.mkdir(parents=True, exist_ok=True)
         self._dense.save(folder)
         self._sparse.save(folder)
+        if self._concepts is not None:
+            self._concepts[1].save(folder)
         manifest = self.manifest()
         manifest.write(folder)
         return manifest
@@ -400,8 +423,13 @@ class SearchEngine:
         *,
         taxonomy_version: str = "",
         ann_threshold: int = ANN_THRESHOLD,
+        concepts: ConceptModel | None = None,
     ) -> SearchEngine:
-        """Open a saved index for ``records`` (any order); refuse it if it does not match them."""
+        """Open a saved index for ``records`` (any order); refuse it if it does not match them.
+
+        With a ``concepts`` model the saved concept matrix is used if that model made it, else the
+        passages are scored again from their stored vectors.
+        """
         folder = Path(directory)
         stored = IndexManifest.read(folder)
         stored.check(_expected_manifest(records, encoder, taxonomy_version, stored.index_kind))
@@ -414,7 +442,15 @@ class SearchEngine:
                     f"the {name} index files in {folder} hold other passages than the manifest "
                     f"describes (an interrupted save?); {REBUILD_HINT}"
                 )
-        return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version)
+        matrix = None
+        if concepts is not None:
+            ids = np.fromiter((r.passage_id for r in records), dtype=np.int64, count=len(records))
+            saved = ConceptMatrix.load(folder, ids, concepts.model_id)
+            if saved is None:
+                vectors = dense.reconstruct(ids) if len(ids) else np.zeros((0, encoder.dimension), dtype=np.float32)
+                saved = ConceptMatrix.build(concepts, ids, [r.text for r in records], vectors)
+            matrix = (concepts, saved)
+        return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version, concepts=matrix)
 
 
 def _expected_manifest(

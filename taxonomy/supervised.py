@@ -211,6 +211,19 @@ class SupervisedTagger:
         """One list of suggestions per input, each sorted by descending score."""
         return self._builder.build(items, self.score(items))
 
+    def fingerprint(self) -> str:
+        """A digest of the fitted state (vocabulary, idf, weights, thresholds): equal fits, equal digests."""
+        import hashlib
+
+        if self._tfidf is None:
+            raise TaggerNotReadyError("the supervised tagger has not been fitted or loaded")
+        digest = hashlib.sha256()
+        digest.update(json.dumps(sorted(self._tfidf.vocabulary.items())).encode("utf-8"))
+        for array in (self._tfidf.idf, self._linear.weights, self._linear.intercepts, self._thresholds):
+            digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+        digest.update(json.dumps([list(self._columns), self.embedding_weight]).encode("utf-8"))
+        return digest.hexdigest()
+
     # -- persistence ----------------------------------------------------------------------------
     def to_payload(self) -> dict[str, Any]:
         """The fitted state as plain data (a manifest, the TF-IDF vocabulary and idf, the models'

@@ -178,7 +178,7 @@ def test_the_misread_answer_survives_save_and_load(tmp_path: Path) -> None:
 
 def test_ranked_lists_are_what_hybrid_fuses() -> None:
     engine = _engine(_misread_records())
-    bm25, dense = engine.ranked_lists(QUERY, 5)
+    bm25, dense, _concepts = engine.ranked_lists(QUERY, 5)
     fused = fuse_hybrid(
         bm25,
         dense,
@@ -192,7 +192,7 @@ def test_the_ranking_served_before_confidence_gating_sank_the_misread_answer() -
     from gwersi.search_eval import legacy_hybrid
 
     engine = _engine(_misread_records())
-    bm25, dense = engine.ranked_lists(QUERY, 5)
+    bm25, dense, _concepts = engine.ranked_lists(QUERY, 5)
     before = legacy_hybrid(bm25, dense, lambda pid: (engine.record(pid).section_kind, 1.0))
     assert before[0] != 1  # the failure this policy guards against
 

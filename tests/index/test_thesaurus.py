@@ -90,7 +90,7 @@ def test_search_finds_a_passage_by_the_name_the_query_did_not_use() -> None:
     assert hits[0].record.passage_id == 11  # then passages sharing "domestic" or "violence" of the expansion
     assert "clare" in [t.lower() for t in hits[0].matched_terms]
     assert engine.search("DVDS", mode="bm25", k=3, expand=False) == []
-    bm25, _dense = engine.ranked_lists("DVDS", 5)
+    bm25, _dense, _concepts = engine.ranked_lists("DVDS", 5)
     assert bm25[0] == 11 and engine.ranked_lists("DVDS", 5, expand=False)[0] == []
 
 

@@ -111,7 +111,8 @@ def test_a_corpus_ingests_into_a_throwaway_catalogue_and_its_judgments_map(tmp_p
     again = prepare(ctx, corpus, EmbeddingCache(tmp_path / "cache", ctx.encoder.model_id))
     assert again.encoded.passages_encoded == 0  # every vector came from the cache
     qid = next(q["id"] for q in corpus.queries if prepared.qrels[q["id"]])
-    bm25, dense = prepared.engine.ranked_lists(next(q["query"] for q in corpus.queries if q["id"] == qid), 10)
+    query = next(q["query"] for q in corpus.queries if q["id"] == qid)
+    bm25, dense, _concepts = prepared.engine.ranked_lists(query, 10)
     assert bm25 and dense
     ctx.close()
 
