@@ -62,20 +62,23 @@ def _records(ctx: AppContext, *, vectors: bool = True) -> tuple[list[Any], Any]:
 def build_index(ctx: AppContext) -> Any:
     """Index every embedded passage of the catalogue (no re-embedding), save it as a new generation,
     switch to it, and make it the context's live engine."""
+    from index.concepts import ConceptMatrix
     from index.engine import SearchEngine
 
     root = ctx.settings.index_dir
     with build_lock(root):
         records, vectors = _records(ctx)
+        previous = current_generation(root)
+        concepts = concept_model(ctx)
         engine = SearchEngine.build(
             records,
             vectors,
             ctx.encoder,
             taxonomy_version=TAXONOMY_VERSION,
             ann_threshold=ctx.settings.ann_threshold,
-            concepts=concept_model(ctx),
+            concepts=concepts,
+            concepts_before=ConceptMatrix.read(previous) if concepts is not None and previous is not None else None,
         )
-        previous = current_generation(root)
         folder = _next_generation(root)
         engine.save(folder)
         atomic_write_text(root / CURRENT, folder.name)

@@ -127,12 +127,14 @@ class SearchEngine:
         dense_kind: DenseKind = "auto",
         hnsw_storage: HnswStorage = "fp16",
         concepts: ConceptModel | None = None,
+        concepts_before: ConceptMatrix | None = None,
     ) -> SearchEngine:
         """Index ``records``; ``embeddings[i]`` is the normalised vector of ``records[i]``.
 
         The dense index is exact up to ``ann_threshold`` passages and HNSW above it (or as
         ``dense_kind`` forces); ``hnsw_storage="fp16"`` halves HNSW vector memory. With a
-        ``concepts`` model every passage is scored over the standards for the concept list.
+        ``concepts`` model every passage is scored over the standards for the concept list (rows
+        of ``concepts_before``, the previous index's, are reused for the passages it holds).
         """
         if embeddings.shape != (len(records), encoder.dimension):
             raise ValueError(
@@ -152,7 +154,12 @@ class SearchEngine:
         sparse.build(ids, [keyword_text(r) for r in records])
         matrix = None
         if concepts is not None:
-            matrix = (concepts, ConceptMatrix.build(concepts, ids, [r.text for r in records], embeddings))
+            matrix = (
+                concepts,
+                ConceptMatrix.build(
+                    concepts, ids, [r.text for r in records], lambda at: embeddings[at], reuse=concepts_before
+                ),
+            )
         return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version, concepts=matrix)
 
     # ----------------------------------------------------------------- facts
@@ -445,11 +452,14 @@ class SearchEngine:
         matrix = None
         if concepts is not None:
             ids = np.fromiter((r.passage_id for r in records), dtype=np.int64, count=len(records))
-            saved = ConceptMatrix.load(folder, ids, concepts.model_id)
-            if saved is None:
-                vectors = dense.reconstruct(ids) if len(ids) else np.zeros((0, encoder.dimension), dtype=np.float32)
-                saved = ConceptMatrix.build(concepts, ids, [r.text for r in records], vectors)
-            matrix = (concepts, saved)
+            rows = ConceptMatrix.build(
+                concepts,
+                ids,
+                [r.text for r in records],
+                lambda at: dense.reconstruct(ids[at]),
+                reuse=ConceptMatrix.read(folder),
+            )
+            matrix = (concepts, rows)
         return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version, concepts=matrix)
 
 

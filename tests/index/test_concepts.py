@@ -102,3 +102,23 @@ def test_the_matrix_is_saved_with_the_index_and_scored_again_for_another_model(t
     SearchEngine.load(tmp_path, RECORDS, encoder, concepts=other)
     assert other.calls == len(RECORDS)  # another model: every passage scored again from its vector
     assert SearchEngine.load(tmp_path, RECORDS, encoder).concept_model_id is None
+
+
+def test_a_rebuild_scores_only_the_passages_the_previous_index_did_not_hold(tmp_path: Path) -> None:
+    first = _engine(CueConcepts())
+    first.save(tmp_path)
+    before = ConceptMatrix.read(tmp_path)
+    assert before is not None and before.ids.tolist() == [1, 2, 3, 4]
+    added = PassageRecord(passage_id=9, review_id=3, text="The father was never seen.", section_kind="analysis")
+    records = [added, *RECORDS[1:]]  # passage 1 deleted, 9 added, order changed
+    encoder = HashingEncoder(64)
+    model = CueConcepts()
+    engine = SearchEngine.build(
+        records, encoder.encode([r.text for r in records]), encoder, concepts=model, concepts_before=before
+    )
+    assert model.calls == 1  # only passage 9
+    assert engine.ranked_lists(QUERY, 5)[2] == [9]
+    other = CueConcepts("cues@2")
+    SearchEngine.build(records, encoder.encode([r.text for r in records]), encoder, concepts=other,
+                       concepts_before=before)
+    assert other.calls == len(records)  # rows of another model are never reused
