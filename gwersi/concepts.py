@@ -51,7 +51,7 @@ def concept_model(ctx: AppContext) -> SupervisedConcepts | None:
     try:
         member = _built_supervised(cache.get(ctx.settings.tagger))
         if member is None:
-            members = saved_members(ctx, _training(ctx))
+            members = saved_members(ctx, _training(ctx), only=("supervised",))
             member = members.get("supervised") if members is not None else None
         if member is None:
             log.info("hybrid search without the concept list: the tagger's members are not fitted yet")

@@ -220,14 +220,17 @@ def members_fingerprint(ctx: AppContext, training: Sequence[LabelledExample]) ->
     return _fingerprint(f"members|sklearn {version('scikit-learn')}|{FIT_RECIPE}", training, ctx.encoder.model_id)
 
 
-def saved_members(ctx: AppContext, training: Sequence[LabelledExample]) -> dict[str, Any] | None:
+def saved_members(
+    ctx: AppContext, training: Sequence[LabelledExample], *, only: Sequence[str] | None = None
+) -> dict[str, Any] | None:
     """The ensemble's members fitted on ``training`` for this encoder, if already fitted: from the
-    data folder's cache, else the shipped file; ``None`` if neither matches (nothing is fitted)."""
+    data folder's cache, else the shipped file; ``None`` if neither matches (nothing is fitted).
+    ``only`` names the members wanted (default all)."""
     from taxonomy.members import load_members
 
     fingerprint = members_fingerprint(ctx, training)
     for candidate in (_members_path(ctx, fingerprint), SHIPPED_MEMBERS):
-        members = load_members(candidate, fingerprint, ctx.encoder, taxonomy())
+        members = load_members(candidate, fingerprint, ctx.encoder, taxonomy(), only=only)
         if members is not None:
             return members
     return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import pickle
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -49,19 +50,31 @@ def save_members(members: dict[str, Any], path: Path, fingerprint: str) -> None:
     tmp.replace(path)
 
 
-def load_members(path: Path, fingerprint: str, encoder: TextEncoder, taxonomy: Taxonomy) -> dict[str, Any] | None:
+def load_members(
+    path: Path, fingerprint: str, encoder: TextEncoder, taxonomy: Taxonomy, *, only: Collection[str] | None = None
+) -> dict[str, Any] | None:
     """The members saved at ``path``, rebuilt with ``encoder`` and ``taxonomy``; None when the file is
-    missing, unreadable (another library version, a torn write) or was fitted on something else."""
+    missing, unreadable (another library version, a torn write) or was fitted on something else.
+
+    ``only`` names the members wanted (default all three): the rule member imports spaCy, about a
+    second that a caller needing only the supervised member does not pay.
+    """
+    wanted = {"rule", "embedding", "supervised"} if only is None else set(only)
     try:
         payload = pickle.loads(gzip.decompress(path.read_bytes()))
         if payload["format"] != FORMAT or payload["fingerprint"] != fingerprint:
             return None
-        rule = RuleTagger(taxonomy)
-        rule.cue_reliability = {str(k): float(v) for k, v in payload["rule_cue_reliability"].items()}
-        return {
-            "rule": rule,
-            "embedding": EmbeddingTagger(payload["embedding_model"], encoder, taxonomy),
-            "supervised": SupervisedTagger.from_payload(payload["supervised"], taxonomy, encoder, source=str(path)),
-        }
+        members: dict[str, Any] = {}
+        if "rule" in wanted:
+            rule = RuleTagger(taxonomy)
+            rule.cue_reliability = {str(k): float(v) for k, v in payload["rule_cue_reliability"].items()}
+            members["rule"] = rule
+        if "embedding" in wanted:
+            members["embedding"] = EmbeddingTagger(payload["embedding_model"], encoder, taxonomy)
+        if "supervised" in wanted:
+            members["supervised"] = SupervisedTagger.from_payload(
+                payload["supervised"], taxonomy, encoder, source=str(path)
+            )
+        return members
     except Exception:  # noqa: BLE001 - unreadable, torn, another library's pickle, a refused model: fit afresh
         return None

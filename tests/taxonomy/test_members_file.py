@@ -38,6 +38,10 @@ def test_members_read_back_score_as_fitted_and_use_the_callers_encoder(
     for name, member in fitted.items():
         expected, got = member.score(_items(encoder)).scores, loaded[name].score(_items(encoder)).scores
         assert np.allclose(np.nan_to_num(expected, nan=-1), np.nan_to_num(got, nan=-1)), name
+    only = load_members(path, "fp1", other, taxonomy, only=("supervised",))
+    assert only is not None and list(only) == ["supervised"]  # search's concept list needs no rule member
+    assert np.allclose(np.nan_to_num(only["supervised"].score(_items(encoder)).scores, nan=-1),
+                       np.nan_to_num(loaded["supervised"].score(_items(encoder)).scores, nan=-1))
 
 
 def test_another_fingerprint_a_torn_file_or_no_file_gives_none(
