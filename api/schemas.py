@@ -105,6 +105,8 @@ class SearchHitOut(BaseModel):
     matched_terms: list[str]
     bm25_rank: int | None = None
     dense_rank: int | None = None
+    concept_rank: int | None = None
+    """Rank among passages whose standards match the query's (hybrid search with the concept list)."""
 
 
 class SearchOut(BaseModel):

@@ -235,9 +235,10 @@ class SearchEngine:
             ranked = self._with_section_prior(get_fuser(fusion)([bm25, dense]), policy or DEFAULT_POLICY)
         bm25_ranks = {pid: rank for rank, (pid, _) in enumerate(bm25, start=1)}
         dense_ranks = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
+        concept_ranks = {pid: rank for rank, pid in enumerate(concepts, start=1)}
         terms = query_terms(" ".join((text, *extra)))
         return [
-            self._hit(pid, score, terms, bm25_ranks.get(pid), dense_ranks.get(pid))
+            self._hit(pid, score, terms, bm25_ranks.get(pid), dense_ranks.get(pid), concept_ranks.get(pid))
             for pid, score in ranked[offset:need]
         ]
 
@@ -305,6 +306,7 @@ class SearchEngine:
         terms: tuple[str, ...],
         bm25_rank: int | None,
         dense_rank: int | None,
+        concept_rank: int | None = None,
     ) -> SearchHit:
         record = self._by_id[passage_id]
         snippet, matched = highlight(record.text, terms)
@@ -315,6 +317,7 @@ class SearchEngine:
             bm25_rank=bm25_rank,
             dense_rank=dense_rank,
             matched_terms=matched,
+            concept_rank=concept_rank,
         )
 
     def more_like_this(

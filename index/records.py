@@ -72,6 +72,8 @@ class SearchHit:
     bm25_rank: int | None = None
     dense_rank: int | None = None
     matched_terms: tuple[str, ...] = field(default=())
+    concept_rank: int | None = None
+    """Rank in the concept list (passages whose standards match the query's), when hybrid used one."""
 
 
 @dataclass(frozen=True)

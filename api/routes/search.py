@@ -39,6 +39,7 @@ def hit_out(hit: SearchHit) -> SearchHitOut:
         matched_terms=list(hit.matched_terms),
         bm25_rank=hit.bm25_rank,
         dense_rank=hit.dense_rank,
+        concept_rank=hit.concept_rank,
     )
 
 

@@ -81,7 +81,8 @@ def test_hybrid_finds_a_paraphrase_through_its_standards() -> None:
     with_concepts = _engine(CueConcepts())
     assert with_concepts.concept_model_id == "cues@1"
     assert with_concepts.ranked_lists(QUERY, 5)[2] == [1]
-    assert with_concepts.search(QUERY, k=1, policy=policy)[0].record.passage_id == 1
+    top = with_concepts.search(QUERY, k=1, policy=policy)[0]
+    assert top.record.passage_id == 1 and top.concept_rank == 1 and top.bm25_rank is None
     without = _engine(None)
     assert without.concept_model_id is None and without.ranked_lists(QUERY, 5)[2] == []
     # the pure modes never use it, and filters apply to it
