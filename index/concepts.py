@@ -94,6 +94,8 @@ class ConceptMatrix:
         rows = rows[scores[rows] > 0]
         if not rows.size:
             return []
+        if rows.size > 4 * fetch:  # a large catalogue: sort only the best ``fetch`` (about 1 ms at 100k)
+            rows = rows[np.argpartition(-scores[rows], fetch - 1)[:fetch]]
         order = np.lexsort((self.ids[rows], -scores[rows]))[:fetch]
         return [int(i) for i in self.ids[rows[order]]]
 

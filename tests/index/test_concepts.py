@@ -46,6 +46,16 @@ def test_rank_orders_by_dot_product_then_id_and_drops_zero_scores() -> None:
     assert matrix.rank(np.array([1.0, 0.5]), 10, allowed=np.array([9, 7])) == [9]
 
 
+def test_rank_on_a_large_matrix_is_the_full_sort() -> None:
+    rng = np.random.default_rng(7)
+    ids = rng.permutation(5000) + 1
+    matrix = ConceptMatrix("m", ids, rng.random((5000, 26)))
+    query = rng.random(26)
+    scores = matrix.matrix @ query.astype(np.float32)
+    expected = [int(ids[i]) for i in np.lexsort((ids, -scores))[:50]]
+    assert matrix.rank(query, 50) == expected
+
+
 def test_rank_refuses_a_query_of_another_width() -> None:
     matrix = ConceptMatrix("m", np.array([1]), np.ones((1, 2)))
     with pytest.raises(ValueError, match="concept scores"):
