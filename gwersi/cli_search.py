@@ -63,6 +63,19 @@ def hit_json(hit: SearchHit) -> dict[str, object]:
     }
 
 
+def hit_line(rank: int, hit: SearchHit) -> str:
+    """One result as the CLI prints it: where it is from, its standards and score, then the snippet
+    with matched terms in brackets; a result only the concept list found says so."""
+    rec = hit.record
+    snippet = html.unescape(hit.snippet.replace("<mark>", "[").replace("</mark>", "]"))
+    found_by_standards = hit.concept_rank is not None and hit.bm25_rank is None and hit.dense_rank is None
+    via = " (found through its standards)" if found_by_standards else ""
+    return (
+        f"{rank:>2}. {rec.reference or rec.title} ({rec.review_type}, {rec.year}) "
+        f"§{rec.section_kind} p{rec.page or '-'} [{', '.join(rec.standards)}] {hit.score:.3f}{via}\n    {snippet}"
+    )
+
+
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
@@ -115,12 +128,7 @@ def search(
     if also:
         typer.echo("also searched: " + "; ".join(also))
     for rank, h in enumerate(hits, start=1):
-        rec = h.record
-        snippet = html.unescape(h.snippet.replace("<mark>", "[").replace("</mark>", "]"))
-        typer.echo(
-            f"{rank:>2}. {rec.reference or rec.title} ({rec.review_type}, {rec.year}) "
-            f"§{rec.section_kind} p{rec.page or '-'} [{', '.join(rec.standards)}] {h.score:.3f}\n    {snippet}"
-        )
+        typer.echo(hit_line(rank, h))
     if not hits:
         typer.echo("no results")
 
