@@ -226,9 +226,12 @@ def saved_members(
     """The ensemble's members fitted on ``training`` for this encoder, if already fitted: from the
     data folder's cache, else the shipped file; ``None`` if neither matches (nothing is fitted).
     ``only`` names the members wanted (default all)."""
+    return _saved_members(ctx, members_fingerprint(ctx, training), only)
+
+
+def _saved_members(ctx: AppContext, fingerprint: str, only: Sequence[str] | None = None) -> dict[str, Any] | None:
     from taxonomy.members import load_members
 
-    fingerprint = members_fingerprint(ctx, training)
     for candidate in (_members_path(ctx, fingerprint), SHIPPED_MEMBERS):
         members = load_members(candidate, fingerprint, ctx.encoder, taxonomy(), only=only)
         if members is not None:
@@ -247,11 +250,11 @@ def _members(ctx: AppContext, training: Sequence[LabelledExample], vectors: np.n
     from taxonomy.calibration import fit_members
     from taxonomy.members import save_members
 
+    fingerprint = members_fingerprint(ctx, training)
     if not refit:
-        members = saved_members(ctx, training)
+        members = _saved_members(ctx, fingerprint)
         if members is not None:
             return members
-    fingerprint = members_fingerprint(ctx, training)
     path = _members_path(ctx, fingerprint)
     members = fit_members(training, vectors, taxonomy(), ctx.encoder)
     save_members(members, path, fingerprint)

@@ -24,6 +24,8 @@ from taxonomy.vectors import best_f1_threshold, item_embeddings, normalise_rows
 FORMAT = "gwersi-supervised-tagger/2"
 MAX_FEATURES = 20000
 """TF-IDF vocabulary size: the most frequent word uni- and bigrams seen in at least two passages."""
+ANALYSER: dict[str, Any] = {"ngram_range": (1, 2), "strip_accents": "unicode"}
+"""How texts become terms, for choosing the vocabulary and for weighting it alike."""
 FIT_RECIPE = "stable-vocabulary/1"
 """Names how a fit is made, beyond its inputs: part of the fitted members' fingerprint, so members
 fitted by an earlier recipe are fitted again."""
@@ -32,8 +34,8 @@ Example = tuple[str, np.ndarray, Sequence[str]]
 
 
 def stable_vocabulary(texts: Sequence[str], limit: int, *, min_df: int = 2) -> list[str]:
-    """The ``limit`` most frequent uni- and bigrams of ``texts`` found in at least ``min_df`` of them,
-    ties broken alphabetically.
+    """The ``limit`` most frequent terms (:data:`ANALYSER`) of ``texts`` found in at least ``min_df``
+    of them, ties broken alphabetically.
 
     ``TfidfVectorizer(max_features=...)`` breaks ties with numpy's unstable sort, whose order
     depends on the CPU's vector instructions and the numpy build, so the same texts gave a
@@ -42,7 +44,7 @@ def stable_vocabulary(texts: Sequence[str], limit: int, *, min_df: int = 2) -> l
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    counter = CountVectorizer(ngram_range=(1, 2), min_df=min_df, strip_accents="unicode")
+    counter = CountVectorizer(min_df=min_df, **ANALYSER)
     counts = counter.fit_transform(texts)
     terms = counter.get_feature_names_out()  # alphabetical
     totals = np.asarray(counts.sum(axis=0)).ravel()
@@ -108,8 +110,8 @@ class SupervisedTagger:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         if fit:
-            self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode",
-                                               vocabulary=stable_vocabulary(texts, MAX_FEATURES))
+            self._vectorizer = TfidfVectorizer(sublinear_tf=True, vocabulary=stable_vocabulary(texts, MAX_FEATURES),
+                                               **ANALYSER)
             tfidf = self._vectorizer.fit_transform(texts)
         else:
             tfidf = self._vectorizer.transform(texts)
