@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ui.shapes import Tag
 
@@ -162,6 +163,12 @@ def meta_line(*parts: object) -> str:
     """A muted line of metadata, empty parts left out."""
     shown = [esc(p) for p in parts if p not in (None, "")]
     return f'<div class="gw-meta">{" · ".join(shown)}</div>'
+
+
+def found_through_standards(hit: Mapping[str, Any]) -> bool:
+    """Only the concept list found this result: it shares no word or close meaning with the query
+    that search could rank, but it is tagged with the standards the query speaks to."""
+    return hit.get("concept_rank") is not None and hit.get("bm25_rank") is None and hit.get("dense_rank") is None
 
 
 def text_block(inner_html: str, *, target: bool = False) -> str:

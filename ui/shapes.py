@@ -6,7 +6,7 @@ only ever sees the API's JSON.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class Me(TypedDict):
@@ -59,6 +59,10 @@ class SearchHit(TypedDict):
     section_heading: str
     standards: list[str]
     matched_terms: list[str]
+    bm25_rank: NotRequired[int | None]
+    dense_rank: NotRequired[int | None]
+    concept_rank: NotRequired[int | None]
+    """Ranks in the lists hybrid search fused (absent from "more like this" results)."""
 
 
 class SearchPage(TypedDict):

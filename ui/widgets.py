@@ -60,6 +60,7 @@ def hit_card(hit: SearchHit, titles: Mapping[str, str], *, key: str, pack: PackS
             hit["year"],
             f"{render.humanise(hit['section_kind'])}: {hit['section_heading']}",
             f"page {hit['page']}" if hit["page"] else None,
+            "found through its standards" if render.found_through_standards(hit) else None,
         )
         snippet = render.text_block(render.safe_snippet(hit["snippet"]))
         st.html(f"<div>{header}</div>{meta}{snippet}{render.standard_chips(hit['standards'], titles)}")

@@ -208,3 +208,17 @@ def test_agreement_with_earlier_majority(earlier: dict[str, int], decision: str,
 )
 def test_machine_agreement(statuses: dict[str, int], shown: str) -> None:
     assert agreement.machine_agreement(statuses) == shown
+
+
+@pytest.mark.parametrize(
+    ("ranks", "only_concepts"),
+    [
+        ({"bm25_rank": None, "dense_rank": None, "concept_rank": 3}, True),
+        ({"bm25_rank": 2, "dense_rank": None, "concept_rank": 3}, False),
+        ({"bm25_rank": None, "dense_rank": 7, "concept_rank": 1}, False),
+        ({"bm25_rank": None, "dense_rank": None, "concept_rank": None}, False),
+        ({}, False),  # "more like this" results carry no ranks
+    ],
+)
+def test_a_result_only_the_concept_list_found_says_so(ranks: dict[str, int | None], only_concepts: bool) -> None:
+    assert render.found_through_standards(ranks) is only_concepts
