@@ -79,7 +79,11 @@ def test_shipped_members_are_what_fitting_the_shipped_training_data_gives(tmp_pa
         items = [TagInput(str(i), t, rows[i], "analysis") for i, t in enumerate(texts)]
         for name, member in fitted.items():
             expected, got = member.score(items).scores, shipped[name].score(items).scores
-            assert np.allclose(np.nan_to_num(expected, nan=-1), np.nan_to_num(got, nan=-1), atol=1e-6), name
+            # Refitting on another CPU moves scores by float noise (measured up to 2.7e-5 for the
+            # supervised member: liblinear and BLAS sum in a different order with other vector
+            # instructions); stale members differ by orders of magnitude more.
+            assert np.allclose(np.nan_to_num(expected, nan=-1), np.nan_to_num(got, nan=-1), atol=1e-4), name
+            assert np.array_equal(np.isnan(expected), np.isnan(got)), name
     finally:
         ctx.close()
 
