@@ -62,7 +62,7 @@ class SearchHit(TypedDict):
     bm25_rank: NotRequired[int | None]
     dense_rank: NotRequired[int | None]
     concept_rank: NotRequired[int | None]
-    """Ranks in the lists hybrid search fused (absent from "more like this" results)."""
+    """Ranks in the lists hybrid search fused; null where no fusion ran ("more like this")."""
 
 
 class SearchPage(TypedDict):
