@@ -84,10 +84,11 @@ than a board's own labels (see :func:`_calibration`)."""
 
 def calibration_fingerprint(ctx: AppContext, training: Sequence[LabelledExample]) -> str:
     """What an ensemble calibration depends on: training texts and labels (a board's own labels left
-    out), taxonomy and encoder."""
-    from taxonomy.calibration import is_board_label
+    out), taxonomy, encoder and the members and weights it chose among."""
+    from taxonomy.calibration import CALIBRATION_RECIPE, is_board_label
 
-    return _fingerprint("calibration", [ex for ex in training if not is_board_label(ex)], ctx.encoder.model_id)
+    return _fingerprint(f"calibration|{CALIBRATION_RECIPE}", [ex for ex in training if not is_board_label(ex)],
+                        ctx.encoder.model_id)
 
 
 def _calibration(ctx: AppContext, training: Sequence[LabelledExample], *, refit: bool) -> tuple[Path, Any]:

@@ -18,6 +18,7 @@ from taxonomy.decision import DecisionPolicy, fit_policy, word_count
 from taxonomy.embedding import EmbeddingTagger
 from taxonomy.ensemble import DEFAULT_WEIGHTS, EnsembleTagger, combine
 from taxonomy.models import TagInput, TextEncoder
+from taxonomy.neighbours import NeighbourTagger
 from taxonomy.rule import RuleTagger
 from taxonomy.scoring import BatchScores, Scorer
 from taxonomy.standards import Taxonomy, load_taxonomy
@@ -62,14 +63,23 @@ def fit_embedding(training: Sequence[LabelledExample], vectors: np.ndarray, taxo
     return EmbeddingTagger.build(encoder, taxonomy, training, vectors, calibration_pool=pool)
 
 
-WEIGHT_GRID: tuple[dict[str, float], ...] = (
+BASE_WEIGHTS: tuple[dict[str, float], ...] = (
     DEFAULT_WEIGHTS,
     {"rule": 1.0, "embedding": 1.0, "supervised": 1.0},
     {"rule": 0.5, "embedding": 1.0, "supervised": 3.0},
     {"rule": 0.0, "embedding": 1.0, "supervised": 2.0},
     {"rule": 0.0, "embedding": 0.0, "supervised": 1.0},
 )
-"""Fusion weights the ensemble chooses among out of fold (the last is the supervised member alone)."""
+NEIGHBOUR_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+WEIGHT_GRID: tuple[dict[str, float], ...] = tuple(
+    {**base, "neighbours": w} for base in BASE_WEIGHTS for w in NEIGHBOUR_WEIGHTS
+)
+"""Fusion weights the ensemble chooses among out of fold: each base weighting of the rule, embedding
+and supervised members (the last is the supervised member alone) with each neighbours weight (0:
+without that member)."""
+CALIBRATION_RECIPE = "rule+embedding+supervised+neighbours/1"
+"""Names what a calibration was chosen among; part of its fingerprint, so a calibration chosen for
+other members (an older release's, cached in a data folder) is never reused."""
 
 
 def in_decision_pool(example: LabelledExample) -> bool:
@@ -111,6 +121,12 @@ def _group(example: LabelledExample) -> str:
     return example.source if in_decision_pool(example) else ""
 
 
+def fit_neighbours(training: Sequence[LabelledExample], vectors: np.ndarray, taxonomy: Taxonomy,
+                   encoder: TextEncoder | None = None) -> NeighbourTagger:
+    """A neighbours member over all examples, thresholds chosen on the decision pool."""
+    return NeighbourTagger.fit(training, vectors, taxonomy, encoder, pool=[in_decision_pool(ex) for ex in training])
+
+
 def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray, taxonomy: Taxonomy,
                        encoder: TextEncoder, folds: int = 4, seed: int = 0) -> dict[str, BatchScores]:
     """Member scores for every training passage from members fitted on the other folds."""
@@ -119,6 +135,7 @@ def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray,
     fold_of = fold_assignment(training, folds, seed)
     embedding = np.zeros((n, k))
     supervised = np.full((n, k), np.nan)
+    neighbours = np.zeros((n, k))
     for f in range(folds):
         inside = np.flatnonzero(fold_of != f)
         outside = np.flatnonzero(fold_of == f)
@@ -128,8 +145,10 @@ def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray,
         held = [items[int(i)] for i in outside]
         embedding[outside] = fit_embedding(part, vectors[inside], taxonomy, encoder).score(held).scores
         supervised[outside] = fit_supervised(part, vectors[inside], taxonomy).score(held).scores
+        neighbours[outside] = fit_neighbours(part, vectors[inside], taxonomy).score(held).scores
     rule = RuleTagger(taxonomy).score(items)
-    return {"rule": rule, "embedding": BatchScores(embedding), "supervised": BatchScores(supervised)}
+    return {"rule": rule, "embedding": BatchScores(embedding), "supervised": BatchScores(supervised),
+            "neighbours": BatchScores(neighbours)}
 
 
 def calibrate_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, encoder: TextEncoder,
@@ -179,6 +198,7 @@ def fit_members(training: Sequence[LabelledExample], vectors: np.ndarray, taxono
         "rule": fit_rule(training, taxonomy),
         "embedding": fit_embedding(training, vectors, taxonomy, encoder),
         "supervised": fit_supervised(training, vectors, taxonomy, encoder),
+        "neighbours": fit_neighbours(training, vectors, taxonomy, encoder),
     }
 
 
@@ -196,6 +216,8 @@ def build_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, enc
     tax = taxonomy or load_taxonomy()
     if members is None:
         members = fit_members(training, vectors, tax, encoder)
+    elif "neighbours" not in members:  # saved members hold the three slow fits; this one takes a second
+        members = {**members, "neighbours": fit_neighbours(training, vectors, tax, encoder)}
     if calibration is None and calibrate:
         calibration = calibrate_ensemble(training, vectors, encoder, tax, weights)
     if calibration is None:

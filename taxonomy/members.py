@@ -5,7 +5,9 @@ prototype encodings), and for the same training data, taxonomy and encoder the r
 same. So what fitting learned is written once, keyed by a fingerprint of what it was fitted on, and
 read back instead of refitting. Only learned data is written: the rule member's cue reliabilities,
 the embedding member's prototypes and thresholds, the supervised member's vectorizer, models and
-thresholds. The taggers themselves (their spaCy pipeline, matchers, cue vocabulary, encoder and
+thresholds. The neighbours member is not written: it is the training passages and their vectors
+themselves, and choosing its thresholds takes about a second (:func:`taxonomy.calibration.build_ensemble`
+fits it beside loaded members). The taggers themselves (their spaCy pipeline, matchers, cue vocabulary, encoder and
 taxonomy) are built afresh by the running code on loading, so a code change never meets a stale
 object.
 
@@ -32,7 +34,8 @@ FORMAT = "gwersi-ensemble-members/3"
 
 
 def save_members(members: dict[str, Any], path: Path, fingerprint: str) -> None:
-    """Write what ``members`` learned atomically to ``path``, tagged with ``fingerprint``."""
+    """Write what ``members`` learned atomically to ``path``, tagged with ``fingerprint`` (the rule,
+    embedding and supervised members; any other member is fitted when a tagger is built)."""
     rule, embedding, supervised = members["rule"], members["embedding"], members["supervised"]
     if not (isinstance(rule, RuleTagger) and isinstance(embedding, EmbeddingTagger)
             and isinstance(supervised, SupervisedTagger)):

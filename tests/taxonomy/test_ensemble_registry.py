@@ -123,7 +123,7 @@ def test_every_tagger_keeps_the_suggestion_contract(all_taggers: dict[str, Tagge
 def test_ensemble_from_registry_reuses_members(all_taggers: dict[str, Tagger]) -> None:
     ensemble = all_taggers["ensemble"]
     assert isinstance(ensemble, EnsembleTagger)
-    assert set(ensemble.members) == {"rule", "embedding", "supervised"}
+    assert set(ensemble.members) == {"rule", "embedding", "supervised", "neighbours"}
     assert ensemble.members["supervised"] is all_taggers["supervised"]
     top = ensemble.tag([TagInput("p", PASSAGES[0][0], FakeEncoder().encode([PASSAGES[0][0]])[0])])[0]
     assert top and top[0].standard == "S18"

@@ -35,8 +35,9 @@ def test_members_read_back_score_as_fitted_and_use_the_callers_encoder(
     assert loaded["supervised"].encoder is other and loaded["embedding"].encoder is other
     assert loaded["supervised"].taxonomy is taxonomy
     assert loaded["rule"].cue_reliability == fitted["rule"].cue_reliability
-    for name, member in fitted.items():
-        expected, got = member.score(_items(encoder)).scores, loaded[name].score(_items(encoder)).scores
+    assert "neighbours" in fitted  # fitted in a second from the training vectors when a tagger is built: not saved
+    for name in loaded:
+        expected, got = fitted[name].score(_items(encoder)).scores, loaded[name].score(_items(encoder)).scores
         assert np.allclose(np.nan_to_num(expected, nan=-1), np.nan_to_num(got, nan=-1)), name
     only = load_members(path, "fp1", other, taxonomy, only=("supervised",))
     assert only is not None and list(only) == ["supervised"]  # search's concept list needs no rule member
