@@ -123,8 +123,12 @@ def _group(example: LabelledExample) -> str:
 
 def fit_neighbours(training: Sequence[LabelledExample], vectors: np.ndarray, taxonomy: Taxonomy,
                    encoder: TextEncoder | None = None) -> NeighbourTagger:
-    """A neighbours member over all examples, thresholds chosen on the decision pool."""
-    return NeighbourTagger.fit(training, vectors, taxonomy, encoder, pool=[in_decision_pool(ex) for ex in training])
+    """A neighbours member over all examples, thresholds chosen on the decision pool; a board's own
+    labels vote :data:`BOARD_LABEL_WEIGHT` times (measured on nine training writers, each held out of
+    a full fit, 100 of their passages learned: micro-F1 on their other reviews +0.8 points over no
+    labels with weight 4, +0.4 with weight 1)."""
+    return NeighbourTagger.fit(training, vectors, taxonomy, encoder, pool=[in_decision_pool(ex) for ex in training],
+                               row_weights=[BOARD_LABEL_WEIGHT if is_board_label(ex) else 1.0 for ex in training])
 
 
 def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray, taxonomy: Taxonomy,

@@ -7,7 +7,8 @@ the remaining reviews are the test set (so no test passage shares a review with 
 The ensemble is fitted on the training data plus the first N pool passages (as imported labels,
 ``learned:<writer>``) and scored on the test reviews, for each N. The members are refitted with
 the new passages each time (a board's labels weigh
-:data:`~taxonomy.calibration.BOARD_LABEL_WEIGHT` times in the supervised member); fusion weights
+:data:`~taxonomy.calibration.BOARD_LABEL_WEIGHT` times in the supervised member and in the
+neighbours member's vote); fusion weights
 and the decision policy are chosen out of fold once, on the training data without any of the
 writer's passages. ``recalibrate=True`` chooses them again for each N, as ``gwersi retrain``
 would, at five times the cost (measured: no better, +0.3 points at 100 passages, one draw).

@@ -58,10 +58,11 @@ def neighbour_group(example: LabelledExample) -> str:
 
 def vote_shares(queries: np.ndarray, vectors: np.ndarray, labels: np.ndarray,
                 exclude: np.ndarray | None = None, neighbours: int = NEIGHBOURS,
-                temperature: float = TEMPERATURE) -> np.ndarray:
+                temperature: float = TEMPERATURE, row_weights: np.ndarray | None = None) -> np.ndarray:
     """For each query row, the similarity-weighted share of its nearest ``vectors`` rows carrying
     each label (``labels``: rows x standards, 0/1). ``exclude`` (queries x rows, bool) hides rows
-    from a query. Vectors are L2-normalised, so the dot product is the cosine."""
+    from a query; ``row_weights`` multiplies each row's vote. Vectors are L2-normalised, so the dot
+    product is the cosine."""
     if len(queries) == 0 or len(vectors) == 0:
         return np.zeros((len(queries), labels.shape[1]))
     sims = np.asarray(queries @ vectors.T, dtype=np.float64)
@@ -72,12 +73,14 @@ def vote_shares(queries: np.ndarray, vectors: np.ndarray, labels: np.ndarray,
     near = np.take_along_axis(sims, nearest, axis=1)
     top = np.max(near, axis=1, keepdims=True)
     weights = np.where(np.isfinite(near), np.exp((near - np.where(np.isfinite(top), top, 0.0)) / temperature), 0.0)
+    if row_weights is not None:
+        weights = weights * row_weights[nearest]
     total = weights.sum(axis=1, keepdims=True)
     shares = np.einsum("qk,qks->qs", weights, labels[nearest])
     return np.asarray(shares / np.maximum(total, 1e-12), dtype=np.float64)
 
 
-def _chunked_shares(queries: np.ndarray, vectors: np.ndarray, labels: np.ndarray,
+def _chunked_shares(queries: np.ndarray, vectors: np.ndarray, labels: np.ndarray, row_weights: np.ndarray | None,
                     query_groups: np.ndarray | None = None, groups: np.ndarray | None = None) -> np.ndarray:
     out = np.zeros((len(queries), labels.shape[1]))
     for start in range(0, len(queries), CHUNK):
@@ -85,7 +88,7 @@ def _chunked_shares(queries: np.ndarray, vectors: np.ndarray, labels: np.ndarray
         exclude = None
         if query_groups is not None and groups is not None:
             exclude = query_groups[rows][:, None] == groups[None, :]
-        out[rows] = vote_shares(queries[rows], vectors, labels, exclude)
+        out[rows] = vote_shares(queries[rows], vectors, labels, exclude, row_weights=row_weights)
     return out
 
 
@@ -95,36 +98,41 @@ class NeighbourTagger:
     name = "neighbours"
 
     def __init__(self, vectors: np.ndarray, labels: np.ndarray, thresholds: np.ndarray,
-                 encoder: TextEncoder | None = None, taxonomy: Taxonomy | None = None) -> None:
+                 encoder: TextEncoder | None = None, taxonomy: Taxonomy | None = None,
+                 row_weights: np.ndarray | None = None) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.labels = np.asarray(labels, dtype=np.float64)
         self.thresholds = np.asarray(thresholds, dtype=np.float64)
+        self.row_weights = None if row_weights is None else np.asarray(row_weights, dtype=np.float64)
         self.encoder = encoder
         self._builder = SuggestionBuilder(self.taxonomy, self.name)
 
     @classmethod
     def fit(cls, training: Sequence[LabelledExample], vectors: np.ndarray, taxonomy: Taxonomy,
-            encoder: TextEncoder | None = None, pool: Sequence[bool] | None = None) -> NeighbourTagger:
+            encoder: TextEncoder | None = None, pool: Sequence[bool] | None = None,
+            row_weights: Sequence[float] | None = None) -> NeighbourTagger:
         """Keep ``training`` with its ``vectors``; choose each standard's threshold on the ``pool``
-        rows (default all), each scored by neighbours outside its :func:`neighbour_group`."""
+        rows (default all), each scored by neighbours outside its :func:`neighbour_group`.
+        ``row_weights`` multiplies each example's vote (default 1)."""
         labels = np.asarray(label_matrix(training, taxonomy.ids), dtype=np.float64).reshape(len(training), -1)
         vectors = np.asarray(vectors, dtype=np.float32)
         rows = np.arange(len(training)) if pool is None else np.flatnonzero(np.asarray(pool, dtype=bool))
         groups = np.array([neighbour_group(ex) for ex in training])
+        weights = None if row_weights is None else np.asarray(row_weights, dtype=np.float64)
         thresholds = np.full(labels.shape[1], UNTUNED_THRESHOLD)
         if len(rows):
-            held_out = _chunked_shares(vectors[rows], vectors, labels, groups[rows], groups)
+            held_out = _chunked_shares(vectors[rows], vectors, labels, weights, groups[rows], groups)
             truth = labels[rows] > 0
             for j in range(labels.shape[1]):
                 if truth[:, j].sum() >= MIN_POSITIVES:
                     thresholds[j] = best_f1_threshold(held_out[:, j], truth[:, j], THRESHOLD_GRID)[0]
-        return cls(vectors, labels, thresholds, encoder, taxonomy)
+        return cls(vectors, labels, thresholds, encoder, taxonomy, weights)
 
     def score(self, items: list[TagInput]) -> BatchScores:
         """Vote shares mapped so that each standard's threshold lands on 0.5."""
         queries = item_embeddings(items, self.encoder, self.vectors.shape[1] if self.vectors.size else 0)
-        shares = _chunked_shares(queries, self.vectors, self.labels)
+        shares = _chunked_shares(queries, self.vectors, self.labels, self.row_weights)
         return BatchScores(logistic(shares, self.thresholds[None, :], WIDTH))
 
     def tag(self, items: list[TagInput]) -> list[list[Suggestion]]:

@@ -97,3 +97,22 @@ def test_a_boards_labelled_passage_is_a_neighbour_at_once(taxonomy: Taxonomy) ->
     query = TagInput("q", "the escalation policy was not used", board[0])
     s23 = taxonomy.ids.index("S23")
     assert before.score([query]).scores[0, s23] < 0.5 < after.score([query]).scores[0, s23]
+
+
+def test_row_weights_multiply_a_rows_vote() -> None:
+    vectors = _unit((1.0, 0.1), (1.0, -0.1))  # equally near the query
+    labels = np.array([[1, 0], [0, 1]], dtype=float)
+    query = _unit((1.0, 0.0))
+    assert vote_shares(query, vectors, labels)[0].tolist() == pytest.approx([0.5, 0.5])
+    weighted = vote_shares(query, vectors, labels, row_weights=np.array([1.0, 4.0]))
+    assert weighted[0].tolist() == pytest.approx([0.2, 0.8])
+
+
+def test_a_boards_labels_vote_with_the_board_weight(taxonomy: Taxonomy) -> None:
+    from taxonomy.calibration import BOARD_LABEL_WEIGHT, fit_neighbours
+
+    examples, vectors = _examples(taxonomy)
+    board = [LabelledExample("panel said", ("S23",), "panel"), LabelledExample("imported", ("S23",), "learned:x.jsonl")]
+    member = fit_neighbours(examples + board, np.vstack([vectors, vectors[:2]]), taxonomy)
+    assert member.row_weights is not None
+    assert member.row_weights.tolist() == [1.0] * len(examples) + [BOARD_LABEL_WEIGHT] * 2
