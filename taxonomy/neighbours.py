@@ -6,7 +6,8 @@ passage often sits close to a few labelled passages that put it the same way whi
 runs elsewhere. This member keeps every labelled training passage (with its vector) and scores
 standard ``j`` for a passage as the similarity-weighted share of its :data:`NEIGHBOURS` nearest
 labelled passages that carry ``j`` (weights ``exp(cosine / TEMPERATURE)``). A board's own labelled
-passages join the neighbours as soon as they are in the training data, with no refit.
+passages are neighbours like any other once they are in the training data (their vote weight is the
+caller's choice: :func:`taxonomy.calibration.fit_neighbours` gives them four).
 
 Each standard's threshold on that share is the one with the best F1 when every passage of the
 decision pool is scored by neighbours from *other* groups only (another writer, review type or
