@@ -18,7 +18,7 @@ from taxonomy.decision import DecisionPolicy, fit_policy, word_count
 from taxonomy.embedding import EmbeddingTagger
 from taxonomy.ensemble import DEFAULT_WEIGHTS, EnsembleTagger, combine
 from taxonomy.models import TagInput, TextEncoder
-from taxonomy.neighbours import NeighbourTagger
+from taxonomy.neighbours import NeighbourTagger, neighbour_group
 from taxonomy.rule import RuleTagger
 from taxonomy.scoring import BatchScores, Scorer
 from taxonomy.standards import Taxonomy, load_taxonomy
@@ -117,7 +117,7 @@ def fold_assignment(training: Sequence[LabelledExample], folds: int, seed: int =
 
 def _group(example: LabelledExample) -> str:
     if example.source.startswith("sample:"):
-        return "sample:" + example.source.split(":", 1)[1].split("_", 1)[0]
+        return neighbour_group(example)  # its review type
     return example.source if in_decision_pool(example) else ""
 
 

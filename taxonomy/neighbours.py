@@ -116,7 +116,8 @@ class NeighbourTagger:
         """Keep ``training`` with its ``vectors``; choose each standard's threshold on the ``pool``
         rows (default all), each scored by neighbours outside its :func:`neighbour_group`.
         ``row_weights`` multiplies each example's vote (default 1)."""
-        labels = np.asarray(label_matrix(training, taxonomy.ids), dtype=np.float64).reshape(len(training), -1)
+        shape = (len(training), len(taxonomy.ids))  # also for no examples
+        labels = np.asarray(label_matrix(training, taxonomy.ids), dtype=np.float64).reshape(shape)
         vectors = np.asarray(vectors, dtype=np.float32)
         rows = np.arange(len(training)) if pool is None else np.flatnonzero(np.asarray(pool, dtype=bool))
         groups = np.array([neighbour_group(ex) for ex in training])
