@@ -3,8 +3,8 @@
 pypdf opens the file, checks it is complete, tries the empty password on encrypted files and
 counts pages. pdfplumber (pdfminer) then gives each text line with its font, size and position,
 and finds ruled tables, so that action-plan tables come out as rows of cells instead of a jumble
-of words. Pages that draw nothing but text (most of a report) take a faster road to the very
-same lines (``ingest.pdf_text``); pages with rules, boxes or pictures take pdfplumber's. Lines
+of words. Pages without pictures (most of a report) get their glyphs and paths by a faster road
+to the very same objects (``ingest.pdf_text``); pages with pictures take pdfplumber's. Lines
 become paragraphs by vertical spacing; headings come from font size and weight combined with
 numbering and template vocabulary. Page furniture (running headers, footers, page
 numbers) is removed here, where line positions are still known.
@@ -12,6 +12,7 @@ numbers) is removed here, where line positions are still known.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections import Counter
@@ -51,16 +52,14 @@ class _Line:
     height: float = 842.0
 
 
-def extract(
-    data: bytes, *, path: str, sha256: str, limits: Limits, fast_text_pages: bool = True
-) -> RawDocument:
+def extract(data: bytes, *, path: str, sha256: str, limits: Limits, fast_objects: bool = True) -> RawDocument:
     """Parse PDF ``data`` into a :class:`RawDocument` of blocks with 1-based page numbers.
 
-    ``fast_text_pages=False`` reads every page through pdfplumber's full object layer (the
+    ``fast_objects=False`` reads every page through pdfplumber's full object layer (the
     reference the fast path is tested against); the blocks are the same either way.
     """
     reader_bytes, page_count = _open_with_pypdf(data, path, limits)
-    pages, pictured = _layout(reader_bytes, path, page_count, fast_text_pages=fast_text_pages)
+    pages, pictured = _layout(reader_bytes, path, page_count, fast_objects=fast_objects)
     if not any(lines or tables for lines, tables in pages):
         raise NoTextLayerError(path, f"none of the {page_count} page(s) has a text layer (a scan?); run OCR first")
     blocks = _build_blocks(pages)
@@ -157,12 +156,12 @@ def _form_bytes(resources: Any, seen: set[int], *, depth: int) -> int:
 
 
 def _layout(
-    data: bytes, path: str, page_count: int, *, fast_text_pages: bool = True
+    data: bytes, path: str, page_count: int, *, fast_objects: bool = True
 ) -> tuple[list[tuple[list[_Line], list[Any]]], set[int]]:
     """Per page: text lines outside tables and the tables found there; and the pages with pictures."""
     import pdfplumber
 
-    from ingest.pdf_text import text_only_lines
+    from ingest.pdf_text import install, page_objects
 
     out: list[tuple[list[_Line], list[Any]]] = []
     pictured: set[int] = set()
@@ -170,13 +169,13 @@ def _layout(
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
         raise CorruptDocumentError(path, f"the PDF is damaged and cannot be read ({_short(exc)})") from None
+    glyphs: dict[Any, Any] = {}
     with pdf:
         for number, page in enumerate(pdf.pages, start=1):
             try:
-                text_lines = text_only_lines(pdf, page) if fast_text_pages else None
-                if text_lines is not None:  # nothing but text on the page: no table, no picture
-                    out.append((_lines(text_lines, number, float(page.height)), []))
-                    continue
+                objects = page_objects(pdf, page, glyphs) if fast_objects else None
+                if objects is not None:  # no picture: the glyphs and paths from the fast road
+                    install(page, objects)
                 out.append(_page_layout(page, number))
                 if page.images or page.curves or page.rects:
                     pictured.add(number)
@@ -232,6 +231,7 @@ def _is_real_table(table: Any) -> bool:
     return len(rows) >= 2 and max(len(r.cells) for r in rows) >= 2
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_bold(fontname: str) -> bool:
     name = fontname.split("+")[-1].lower()
     return any(w in name for w in ("bold", "black", "heavy", "semibold", ",b"))
@@ -330,14 +330,12 @@ def _make_block(lines: list[_Line], body_size: float, heading_sizes: list[float]
     short = len(text) <= 160 and len(lines) <= 3
     if short and _heading_size(first, body_size):
         level = heading_sizes.index(size) + 1 if size in heading_sizes else 1
-        return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=first.bold,
-                     size=size)
+        return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=first.bold, size=size)
     if short and first.bold and not _SENTENCE_END.search(text.rstrip("*")):
         level = len(heading_sizes) + 1
         return Block("heading", text, page=first.page, level=_numbered_level(text) or level, bold=True, size=size)
     if len(lines) == 1 and is_template_heading(text):  # a template heading set in body type
-        return Block("heading", text, page=first.page, level=_numbered_level(text) or len(heading_sizes) + 1,
-                     size=size)
+        return Block("heading", text, page=first.page, level=_numbered_level(text) or len(heading_sizes) + 1, size=size)
     return Block("paragraph", text, page=first.page, bold=first.bold, size=size)
 
 

@@ -1,20 +1,21 @@
-"""The fast path for PDF pages that only carry text: glyph boxes straight from pdfminer.
+"""The fast road to a PDF page's objects: glyph boxes straight from pdfminer, paths as pdfplumber.
 
 pdfplumber turns every pdfminer object on a page into a dictionary of every attribute it has
 (colours, matrices, marked content...) before it can find tables or group text into lines; on a
-text page that is about two thirds of the parse time. A page that paints no path and draws no
-image or form has no ruled table and no picture, so it needs none of that: here pdfminer's page
-interpreter drives a small device that computes each glyph's box exactly as pdfminer's
-``LTChar`` and pdfplumber's ``Page.process_object`` do, keeps only what line grouping reads, and
-hands the glyphs to pdfplumber's own line grouping (``chars_to_textmap``). The lines are therefore
-the ones ``page.extract_text_lines()`` gives, at about a third of the cost.
+page of text that is about two thirds of the parse time, and a page has thousands of glyphs and a
+few dozen paths. Here pdfminer's page interpreter drives pdfplumber's own layout device with one
+change: each glyph becomes a small dictionary computed exactly as pdfminer's ``LTChar`` and
+pdfplumber's ``Page.process_object`` compute it, keeping only what line grouping, table
+extraction and filtering read, instead of an ``LTChar`` that is converted later. Paths (rules,
+boxes, curves) are left to the device and converted by ``Page.process_object``, so the table
+finder sees the very edges it would have seen. The result is installed as the page's objects,
+and pdfplumber's own ``find_tables``, ``filter`` and ``extract_text_lines`` run on it: the lines
+and tables are the ones the full object layer gives, at about half the cost.
 
-A page qualifies when every path it paints is a single straight line (a rule under a running
-header, a footer line) and its lines cannot form a table: pdfplumber's ruled-table finder needs at
-least three horizontal and three vertical edges for the two rows of two cells a real table has
-(``ingest.pdf._is_real_table``), and only rectangles, curves and images make a page "pictured".
-Any rectangle, curve, image or form, too many lines, vertical writing, a rotated page or a
-byte-string font name returns ``None``, and the page is read by the full pdfplumber path.
+A page with an image or a form XObject, vertical writing, a rotated page or a byte-string font
+name returns ``None`` and is read by the full pdfplumber path (``ingest.pdf``): those are the
+cases where the glyph arithmetic below is not the one pdfminer would do, or where a picture needs
+pdfplumber's image objects.
 
 pypdf was tried for this job too: its content-stream walk is quicker still, but it gives text
 runs, not glyph boxes, and rebuilding those (font metrics, descent, encodings, ToUnicode maps)
@@ -26,58 +27,33 @@ from __future__ import annotations
 
 from typing import Any
 
-_NOT_TEXT_ONLY = "page draws more than text"
+PageObjects = dict[str, list[dict[str, Any]]]
 
 
-class _NotTextOnly(Exception):
-    """Raised inside the interpreter to stop at the first thing that needs the full path."""
+class _NeedsFullPath(Exception):
+    """Raised inside the interpreter at the first thing the fast road does not reproduce."""
 
 
 def _device_class() -> type:
-    import re
-
-    from pdfminer.pdfdevice import PDFTextDevice
     from pdfminer.pdffont import PDFUnicodeNotDefined
-    from pdfminer.utils import apply_matrix_pt, apply_matrix_rect
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
-    subpath = re.compile(r"m[^m]+")
+    class GlyphCollector(PDFPageAggregatorWithMarkedContent):
+        """pdfplumber's layout device, with glyphs collected as dictionaries; stops at pictures."""
 
-    class GlyphCollector(PDFTextDevice):
-        """Collects pdfplumber-shaped glyph dictionaries; stops at any painting."""
-
-        def __init__(self, rsrcmgr: Any, page: Any) -> None:
-            super().__init__(rsrcmgr)
+        def __init__(self, rsrcmgr: Any, page: Any, glyphs: dict[Any, Any]) -> None:
+            super().__init__(rsrcmgr, pageno=page.page_number, laparams=None)
+            self._glyphs = glyphs  # (font, cid) -> (text, width, descent), shared across pages
             self.chars: list[dict[str, Any]] = []
-            self.horizontal = 0  # straight lines as pdfplumber's table finder orients their edges
-            self.vertical = 0
             self._height = float(page.height)
             self._mb_x0, self._mb_top = (float(v) for v in page.mediabox[:2])
             self._doctop = float(page.initial_doctop)
 
         def begin_figure(self, name: str, bbox: Any, matrix: Any) -> None:
-            raise _NotTextOnly(_NOT_TEXT_ONLY)
+            raise _NeedsFullPath("a form or image XObject")
 
-        def paint_path(self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: Any) -> None:
-            # Mirrors pdfminer's PDFLayoutAnalyzer.paint_path: only "ml"/"mlh" subpaths are lines.
-            shape = "".join(str(x[0]) for x in path)
-            if shape[:1] != "m":
-                return
-            if shape.count("m") > 1:
-                for m in subpath.finditer(shape):
-                    self.paint_path(gstate, stroke, fill, evenodd, path[m.start(0) : m.end(0)])
-                return
-            if shape not in ("ml", "mlh"):
-                raise _NotTextOnly(_NOT_TEXT_ONLY)  # a rectangle or a curve
-            ctm = self.ctm
-            assert ctm is not None  # set by the interpreter before any painting
-            (_x0, y0), (_x1, y1) = (apply_matrix_pt(ctm, (float(p[-2]), float(p[-1]))) for p in path[:2])
-            if y0 == y1:  # pdfplumber: "h" when top == bottom, else "v"
-                self.horizontal += 1
-            else:
-                self.vertical += 1
-
-        def render_image(self, name: str, stream: Any) -> None:
-            raise _NotTextOnly(_NOT_TEXT_ONLY)
+        def render_image(self, name: str, stream: Any) -> None:  # pragma: no cover - inside a figure
+            raise _NeedsFullPath("an image")
 
         def render_char(
             self,
@@ -90,22 +66,28 @@ def _device_class() -> type:
             ncs: Any,
             graphicstate: Any,
         ) -> float:
-            # The arithmetic of pdfminer's PDFLayoutAnalyzer.render_char + LTChar.__init__, in the
-            # same order, so the floats are identical.
-            if font.is_vertical() or not isinstance(font.fontname, str):
-                raise _NotTextOnly("vertical writing or an undecodable font name")
-            try:
-                text = font.to_unichr(cid)
-            except PDFUnicodeNotDefined:
-                text = f"(cid:{cid})"
-            adv = font.char_width(cid) * fontsize * scaling
-            descent = font.get_descent() * fontsize
-            (a, b, c, d, _e, _f) = matrix
-            x0, y0, x1, y1 = apply_matrix_rect(matrix, (0, descent + rise, adv, descent + rise + fontsize))
-            if x1 < x0:
-                (x0, x1) = (x1, x0)
-            if y1 < y0:
-                (y0, y1) = (y1, y0)
+            # The arithmetic of pdfminer's PDFLayoutAnalyzer.render_char + LTChar.__init__ (and of
+            # apply_matrix_rect, inlined), in the same order, so the floats are identical.
+            known = self._glyphs.get((font, cid))
+            if known is None:
+                if font.is_vertical() or not isinstance(font.fontname, str):
+                    raise _NeedsFullPath("vertical writing or an undecodable font name")
+                try:
+                    text = font.to_unichr(cid)
+                except PDFUnicodeNotDefined:
+                    text = f"(cid:{cid})"
+                known = self._glyphs[(font, cid)] = (text, font.char_width(cid), font.get_descent())
+            text, width, font_descent = known
+            adv = width * fontsize * scaling
+            descent = font_descent * fontsize
+            (a, b, c, d, e, f) = matrix
+            bottom, top_ = descent + rise, descent + rise + fontsize
+            left1, bottom1 = a * 0 + c * bottom + e, b * 0 + d * bottom + f
+            right1, bottom2 = a * adv + c * bottom + e, b * adv + d * bottom + f
+            right2, top1 = a * adv + c * top_ + e, b * adv + d * top_ + f
+            left2, top2 = a * 0 + c * top_ + e, b * 0 + d * top_ + f
+            x0, y0 = min(left1, left2, right1, right2), min(bottom1, bottom2, top1, top2)
+            x1, y1 = max(left1, left2, right1, right2), max(bottom1, bottom2, top1, top2)
             # pdfplumber's Page.process_object: page coordinates measured from the top.
             top = (self._height - y1) + self._mb_top
             if self._mb_x0 != 0:
@@ -134,32 +116,36 @@ def _device_class() -> type:
 _COLLECTOR: type | None = None
 
 
-def text_only_lines(pdf: Any, page: Any) -> list[dict[str, Any]] | None:
-    """``page.extract_text_lines(return_chars=True, strip=True)`` for a page that only draws text,
-    computed without pdfplumber's object layer; ``None`` if the page paints anything else.
+def page_objects(pdf: Any, page: Any, glyphs: dict[Any, Any] | None = None) -> PageObjects | None:
+    """The page's objects as ``page.objects`` would give them (glyphs with the keys text work
+    reads), without pdfplumber's object layer; ``None`` if the page needs the full path.
 
     ``pdf`` is the open ``pdfplumber.PDF`` (its resource manager caches fonts across pages) and
-    ``page`` one of its pages. pdfminer errors propagate as they would from pdfplumber.
+    ``page`` one of its pages; ``glyphs`` caches each font's glyph text and metrics across the
+    document's pages (pass one dict per document). pdfminer errors propagate as they would from
+    pdfplumber.
     """
     global _COLLECTOR
     from pdfminer.pdfinterp import PDFPageInterpreter
-    from pdfplumber.utils.text import chars_to_textmap
 
     if page.rotation % 360:
         return None
     if _COLLECTOR is None:
         _COLLECTOR = _device_class()
-    device = _COLLECTOR(pdf.rsrcmgr, page)
+    device = _COLLECTOR(pdf.rsrcmgr, page, {} if glyphs is None else glyphs)
     try:
         PDFPageInterpreter(pdf.rsrcmgr, device).process_page(page.page_obj)
-    except _NotTextOnly:
+    except _NeedsFullPath:
         return None
-    if device.horizontal >= 3 and device.vertical >= 3:  # enough rules for a ruled table
-        return None
-    if not device.chars:
-        return []
-    textmap = chars_to_textmap(
-        device.chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height
-    )
-    lines: list[dict[str, Any]] = textmap.extract_text_lines(strip=True, return_chars=True)
-    return lines
+    objects: PageObjects = {}
+    if device.chars:
+        objects["char"] = device.chars
+    for item in device.get_result()._objs:  # paths only: glyphs were collected above
+        obj = page.process_object(item)
+        objects.setdefault(obj["object_type"], []).append(obj)
+    return objects
+
+
+def install(page: Any, objects: PageObjects) -> None:
+    """Make ``objects`` the page's objects, so pdfplumber's methods on ``page`` read them."""
+    page._objects = objects

@@ -1,4 +1,4 @@
-"""The fast path for text-only PDF pages gives exactly what the full pdfplumber path gives."""
+"""The fast road to a PDF page's objects gives exactly what the full pdfplumber path gives."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from ingest import pdf
 from ingest.limits import DEFAULT_LIMITS
-from ingest.pdf_text import text_only_lines
+from ingest.pdf_text import page_objects
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_PDFS = sorted((REPO / "data" / "samples").glob("*.pdf"))
@@ -25,29 +25,52 @@ pytestmark = pytest.mark.skipif(not SAMPLE_PDFS, reason="no built samples in dat
 def test_fast_path_gives_the_same_blocks(path: Path) -> None:
     data = path.read_bytes()
     fast = pdf.extract(data, path=path.name, sha256="x", limits=DEFAULT_LIMITS)
-    full = pdf.extract(data, path=path.name, sha256="x", limits=DEFAULT_LIMITS, fast_text_pages=False)
+    full = pdf.extract(data, path=path.name, sha256="x", limits=DEFAULT_LIMITS, fast_objects=False)
     assert fast == full
     assert {b.kind for b in fast.blocks} >= {"heading", "paragraph"}
 
 
-def test_text_pages_give_pdfplumber_lines_and_table_pages_fall_back() -> None:
+def test_pages_give_pdfplumber_objects_glyphs_with_the_keys_text_work_reads() -> None:
     import pdfplumber
 
     path = next(p for p in SAMPLE_PDFS if p.name.startswith("cpr_ctmsb"))
-    fast_pages = table_pages = 0
-    with pdfplumber.open(str(path)) as doc:
-        for page in doc.pages:
-            lines = text_only_lines(doc, page)
-            if lines is None:
-                assert page.find_tables() or page.rects or page.curves or page.images
-                table_pages += 1
-                continue
-            fast_pages += 1
-            expected = page.extract_text_lines(return_chars=True, strip=True)
-            assert [{k: ln[k] for k in LINE_KEYS} for ln in lines] == [
-                {k: ln[k] for k in LINE_KEYS} for ln in expected
+    text_pages = ruled_pages = 0
+    glyphs: dict[object, object] = {}
+    with pdfplumber.open(str(path)) as doc, pdfplumber.open(str(path)) as reference:
+        for page, expected in zip(doc.pages, reference.pages, strict=True):
+            objects = page_objects(doc, page, glyphs)
+            assert objects is not None  # the samples draw no pictures
+            assert set(objects) == set(expected.objects)
+            for kind in set(objects) - {"char"}:  # rules, boxes and curves: the same dictionaries
+                assert objects[kind] == expected.objects[kind]
+            assert [{k: c[k] for k in CHAR_KEYS} for c in objects["char"]] == [
+                {k: c[k] for k in CHAR_KEYS} for c in expected.chars
             ]
-            assert [[{k: c[k] for k in CHAR_KEYS} for c in ln["chars"]] for ln in lines] == [
-                [{k: c[k] for k in CHAR_KEYS} for c in ln["chars"]] for ln in expected
-            ]
-    assert fast_pages and table_pages
+            if expected.find_tables():
+                ruled_pages += 1
+            else:
+                text_pages += 1
+    assert text_pages and ruled_pages
+
+
+def test_a_page_with_a_picture_takes_the_full_path(tmp_path: Path) -> None:
+    import pdfplumber
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    picture = tmp_path / "dot.png"
+    Image.new("RGB", (4, 4), "red").save(picture)
+    target = tmp_path / "pictured.pdf"
+    c = canvas.Canvas(str(target))
+    c.drawString(72, 720, "Learning from the review")
+    c.drawImage(ImageReader(str(picture)), 72, 600, 40, 40)
+    c.showPage()
+    c.drawString(72, 720, "A page of text only")
+    c.save()
+    with pdfplumber.open(str(target)) as doc:
+        first, second = doc.pages
+        assert page_objects(doc, first) is None
+        objects = page_objects(doc, second)
+        assert objects is not None
+        assert "".join(ch["text"] for ch in objects["char"]) == "A page of text only"
