@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from index.orm import Passage, Section, Tag, TagDecision, utcnow
@@ -94,6 +94,7 @@ def replace_suggestions_many(
         for tag in session.scalars(select(Tag).where(Tag.passage_id.in_(chunk), Tag.source == source)):
             existing[tag.passage_id][tag.standard_id] = tag
     stored = 0
+    new_rows: list[dict[str, Any]] = []  # inserted in one statement: no unit-of-work per tag
     for passage_id, passage_suggestions in suggestions.items():
         known = existing[passage_id]
         keep = {s.standard for s in passage_suggestions}
@@ -104,20 +105,27 @@ def replace_suggestions_many(
             prior = known.get(s.standard)
             if prior is not None and prior.status != "suggested":
                 continue
+            fields = {
+                "score": float(min(1.0, max(0.0, s.score))),
+                "polarity": s.polarity,
+                "evidence": s.evidence,
+                "evidence_start": s.evidence_start,
+                "evidence_end": s.evidence_end,
+                "tagger": s.tagger,
+                "taxonomy_version": taxonomy_version,
+            }
             if prior is None:
-                tag = Tag(passage_id=passage_id, standard_id=s.standard, source=source, status="suggested")
-                session.add(tag)
+                new_rows.append(
+                    {"passage_id": passage_id, "standard_id": s.standard, "source": source, "status": "suggested"}
+                    | fields
+                )
             else:
-                tag = prior
-            tag.score = float(min(1.0, max(0.0, s.score)))
-            tag.polarity = s.polarity
-            tag.evidence = s.evidence
-            tag.evidence_start = s.evidence_start
-            tag.evidence_end = s.evidence_end
-            tag.tagger = s.tagger
-            tag.taxonomy_version = taxonomy_version
+                for key, value in fields.items():
+                    setattr(prior, key, value)
             stored += 1
-    session.flush()
+    session.flush()  # deletions first: a replaced suggestion's row must be gone before its successor
+    if new_rows:
+        session.execute(insert(Tag), new_rows)
     return stored
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[a-z][a-z']+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude suffix-stripping stem, good enough to line up 'delays'/'delayed'/'delay'."""
     for suffix in ("ings", "ing", "ies", "ied", "es", "ed", "s", "ly"):
@@ -23,9 +25,11 @@ def stem(word: str) -> str:
     return word
 
 
-def content_stems(text: str) -> list[str]:
-    """Stems of the non-stopword words of ``text`` (lower-cased)."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+@functools.lru_cache(maxsize=4096)
+def content_stems(text: str) -> tuple[str, ...]:
+    """Stems of the non-stopword words of ``text`` (lower-cased). Cached: evidence search asks for
+    the same sentence once per standard suggested."""
+    return tuple(stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS)
 
 
 @dataclass(frozen=True)
