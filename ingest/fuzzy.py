@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset({"a", "an", "the", "of", "and", "to", "in", "on", "for", "by", "with", "re", "s"})
@@ -19,6 +20,12 @@ def tokens(text: str, *, drop_stopwords: bool = True) -> list[str]:
             tok = tok[:-1]
         out.append(tok)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _token_set(text: str) -> frozenset[str]:
+    """:func:`tokens` as a set; cached, since one line is compared with many fixed phrases."""
+    return frozenset(tokens(text))
 
 
 def ratio(a: str, b: str, cutoff: float = 0.0) -> float:
@@ -38,7 +45,7 @@ def token_set_ratio(a: str, b: str, cutoff: float = 0.0) -> float:
     subset relation score high ("terms of reference" vs "appendix 1 terms of reference").
     Scores below ``cutoff`` may be reported as 0 (cheap upper bounds skip the full comparison).
     """
-    ta, tb = set(tokens(a)), set(tokens(b))
+    ta, tb = _token_set(a), _token_set(b)
     if not ta or not tb:
         return 0.0
     common = " ".join(sorted(ta & tb))
