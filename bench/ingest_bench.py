@@ -248,11 +248,17 @@ def format_result(result: dict[str, Any]) -> str:
         + "  ".join(f"{k} {v}" for k, v in result["statuses"].items()),
         f"{'stage':<12} {'seconds':>9}",
     ]
-    parts = {"encoder load": "embed", "tagger build": "embed", "waiting for warm-up": "embed"}
+    parts = {
+        "encoder load": "embed",
+        "tagger build": "embed",
+        "waiting for warm-up": "embed",
+        "waiting for the encoder": "embed",
+    }
     for name in STAGES:
         shown = f"{stages[name]:9.2f}" if name in stages else "        -"
         note = "   (not run by ingest: built on first request)" if name == "lessons" and name not in stages else ""
         note = "   (summed over parse workers)" if name in ("sniff", "parse", "structure", "metadata") else note
+        note = "   (on a thread, while this process stores and tags)" if name == "embed" else note
         lines.append(f"{name:<12} {shown}{note}")
         for part, owner in parts.items():
             if owner == name and part in stages:

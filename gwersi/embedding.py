@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
+import numpy as np
 from sqlalchemy import select
 
 from gwersi.context import AppContext
 from index.db import transaction
+from index.encoder import thread_intra_op_threads
 from index.orm import Passage
 from index.store import passages_without_embedding, set_embeddings
 
 COMMIT_EVERY = 256
+ROUND_MAX = 2048
+"""Most passages one :class:`EncodeRounds` round encodes: parsing can outrun the encoder, and
+without a cap each round would grow on what piled up during the last, leaving tagging for the end."""
 
 
 def embed_pending(ctx: AppContext, *, on_batch: Callable[[int, int], None] | None = None) -> int:
@@ -39,3 +46,107 @@ def embed_pending(ctx: AppContext, *, on_batch: Callable[[int, int], None] | Non
         if on_batch is not None:
             on_batch(done, total)
     return total
+
+
+class EncodeRounds:
+    """Embeds new passages one round at a time on a thread, while the caller stores and tags.
+
+    :meth:`start` reads the passages still without a vector (longest first, as
+    :func:`embed_pending` orders them) and hands their texts to the encoder on a thread;
+    :meth:`finish` waits for that round and stores its vectors in one transaction. Only the encoding
+    runs on the thread: the catalogue is read and written by the caller's thread alone. A round is
+    stored before the next is read, so no passage is encoded twice. ``on_seconds`` receives the
+    seconds each round spends encoding (on the thread) and storing its vectors.
+    """
+
+    def __init__(self, ctx: AppContext, on_seconds: Callable[[float], None] | None = None) -> None:
+        self._ctx = ctx
+        self._on_seconds = on_seconds
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gwersi-encode")
+        self._round: tuple[list[int], Future[np.ndarray]] | None = None
+        self._default_threads: int | None = None  # the encoding thread's own, read before any change
+        self._threads: int | None = None
+
+    def in_flight(self) -> bool:
+        """Whether a round has been started and not yet stored."""
+        return self._round is not None
+
+    def busy(self) -> bool:
+        """Whether the encoder is still working on the current round."""
+        return self._round is not None and not self._round[1].done()
+
+    def set_threads(self, threads: int | None) -> None:
+        """Torch intra-op threads for the encoding from the next encoder batch on, including the
+        round in flight (``None``: the encoding thread's default)."""
+        self._threads = threads
+
+    def start(self, limit: int | None = None) -> int:
+        """Start encoding the passages without a vector from the current model (at most ``limit``,
+        by default :data:`ROUND_MAX`, longest first); returns how many (0: nothing to do, no round
+        started). The previous round must have been finished."""
+        if self._round is not None:
+            raise RuntimeError("finish the round in flight before starting another")
+        encoder = self._ctx.encoder
+        with self._ctx.sessions() as session:
+            rows = session.execute(
+                select(Passage.id, Passage.text).where(
+                    (Passage.embedding.is_(None)) | (Passage.embedding_model != encoder.model_id)
+                )
+            ).all()
+        if not rows:
+            return 0
+        rows = sorted(rows, key=lambda r: (-len(r.text), r.id))[: ROUND_MAX if limit is None else limit]
+        texts = [r.text for r in rows]
+        self._round = ([r.id for r in rows], self._executor.submit(self._encode, texts))
+        return len(rows)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self._default_threads is None:
+            self._default_threads = thread_intra_op_threads()
+        began = time.perf_counter()
+        parts = []
+        batch = self._ctx.settings.embed_batch_size
+        for start in range(0, len(texts), batch):  # one batch per call (texts come sorted), so the
+            threads = self._threads  # thread count can change between any two batches
+            thread_intra_op_threads(threads if threads is not None else self._default_threads)
+            parts.append(self._ctx.encoder.encode(texts[start : start + batch], batch_size=batch))
+        vectors = np.concatenate(parts)
+        if self._on_seconds is not None:
+            self._on_seconds(time.perf_counter() - began)
+        return vectors
+
+    def wait(self) -> None:
+        """Block until the round in flight (if any) is encoded; its vectors are stored by :meth:`finish`."""
+        if self._round is not None:
+            wait([self._round[1]])
+
+    def finish(self) -> int:
+        """Wait for the round in flight and store its vectors; returns how many were stored. A
+        passage deleted meanwhile is skipped; an encoder error is raised here."""
+        if self._round is None:
+            return 0
+        ids, future = self._round
+        self._round = None
+        vectors = future.result()
+        encoder = self._ctx.encoder
+        began = time.perf_counter()
+        with transaction(self._ctx.sessions) as session:
+            by_id = {
+                p.id: p
+                for start in range(0, len(ids), COMMIT_EVERY)
+                for p in session.scalars(select(Passage).where(Passage.id.in_(ids[start : start + COMMIT_EVERY])))
+            }
+            kept = [i for i, pid in enumerate(ids) if pid in by_id]
+            set_embeddings(
+                session=session,
+                passages=[by_id[ids[i]] for i in kept],
+                vectors=vectors[kept],
+                model_id=encoder.model_id,
+            )
+        if self._on_seconds is not None:
+            self._on_seconds(time.perf_counter() - began)
+        return len(kept)
+
+    def close(self) -> None:
+        """Let the thread go (after waiting for a round still encoding)."""
+        self._executor.shutdown(wait=True)

@@ -10,6 +10,8 @@ exactly as a serial run would. Workers only parse: they never touch the catalogu
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -120,6 +122,17 @@ def _parse_serially(files: Iterable[Path], limits: Limits, times: StageTimes | N
             yield path, None, exc
 
 
+WORKER_NICE = 10
+"""How much the parse workers lower their scheduling priority: when cores are short, the encoder
+(the one unavoidable cost) and this process go first, and parsing fills the time they leave."""
+
+
+def _yield_to_encoder() -> None:
+    """Worker initializer: lower this process's priority by :data:`WORKER_NICE` (best effort)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICE)
+
+
 def _pool_context() -> Any:
     """``fork`` while this process runs one thread (a cheap start, nothing re-imported); otherwise
     ``spawn``, since forking a process with other threads can copy a lock some thread holds."""
@@ -155,7 +168,7 @@ def parse_files(
     todo = deque(files)
     in_flight: deque[tuple[Path, Future[WorkerResult]]] = deque()
     rest: list[Path] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_yield_to_encoder) as pool:
         try:
             while todo and len(in_flight) < 2 * workers:
                 path = todo.popleft()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gwersi.context import AppContext
-from gwersi.embedding import embed_pending
+from gwersi.embedding import EncodeRounds, embed_pending
 from gwersi.indexing import build_index, rebuild_index
 from gwersi.ingesting import FileResult, expand_paths, ingest_iter
 from gwersi.tagging import build_tagger, tag_passages
@@ -55,7 +55,15 @@ def process_new_passages(
 
 
 EMBED_EVERY = 512
-"""During a batch ingest, embed and tag as soon as this many new passages wait (workers keep parsing)."""
+"""During a batch ingest, start an embedding round once the encoder is free and this many new
+passages wait (the workers keep parsing and this process keeps storing meanwhile)."""
+
+
+PARSING_THREADS = 1
+"""Torch threads for the encoding while the workers still parse, or while this thread tags. Torch's
+threads wait for each other at every layer, so on cores shared with other work two of them ran
+slower than one. Otherwise the encoder uses the configured count (``torch_threads``, else one per
+core); the count changes between two encoder batches of a round."""
 
 
 class _Warmup:
@@ -111,49 +119,62 @@ def ingest_and_process(
 
     Files are parsed in worker processes and stored here in order (one transaction each; a failed
     file never stops the batch). From the first new file on, a thread loads the encoder and builds
-    the tagger (the workers are already running, so they were forked from a one-thread process), and every
-    :data:`EMBED_EVERY` new passages are embedded (from the moment the encoder is loaded) and tagged
-    (once the tagger is built; until then tagging waits for a later round) while the workers parse
-    on, so the encoder is busy early and parsing hides behind it. The index is built once at the end, in this
-    process: a command line run serves no searches a child build would protect. Without
+    the tagger (the workers are already running, so they were forked from a one-thread process).
+    Once the encoder is loaded, new passages are embedded in rounds on a thread of their own
+    (:class:`~gwersi.embedding.EncodeRounds`: a round starts when the encoder is free and
+    :data:`EMBED_EVERY` new passages wait), while this thread goes on storing parsed files and
+    tagging the passages of the last round (once the tagger is built). So the encoder is busy from
+    early on and parsing, storing and tagging hide behind it. The index is built once at the end, in
+    this process: a command line run serves no searches a child build would protect. Without
     ``process`` only parsing and storing happen. ``times`` collects stage seconds.
     """
     files = expand_paths(paths)
     if not process:
         return list(ingest_iter(ctx, files, on_file=on_file, times=times)), None
     warmup = _Warmup(ctx, times)
+    rounds = EncodeRounds(ctx, on_seconds=None if times is None else (lambda s: times.add("embed", s)))
     results: list[FileResult] = []
     embedded = tagged = waiting = 0
-    for result in ingest_iter(ctx, files, on_file=on_file, times=times):
-        results.append(result)
-        if result.status in ("ingested", "updated") and not warmup.started():
-            warmup.start()  # only now: a batch of unchanged files never loads the model
-        waiting += len(result.passages_added)
-        if waiting >= EMBED_EVERY and warmup.encoder_ready():
-            tag_now = warmup.ready()  # else the tagger is still being built: tag these later
-            if tag_now:
-                warmup.wait()
-            done_embedding, done_tagging = _embed_and_tag(ctx, times, tag=tag_now)
-            embedded, tagged, waiting = embedded + done_embedding, tagged + done_tagging, 0
-    if not any(r.status in ("ingested", "updated") for r in results):
-        warmup.wait()
-        return results, None
-    with maybe_measure(times, "waiting for warm-up"):
-        warmup.wait()
-    done_embedding, done_tagging = _embed_and_tag(ctx, times)
+    rounds.set_threads(PARSING_THREADS)
+    try:
+        for result in ingest_iter(ctx, files, on_file=on_file, times=times):
+            results.append(result)
+            if result.status in ("ingested", "updated") and not warmup.started():
+                warmup.start()  # only now: a batch of unchanged files never loads the model
+            waiting += len(result.passages_added)
+            if warmup.encoder_ready() and not rounds.busy() and (rounds.in_flight() or waiting >= EMBED_EVERY):
+                embedded += rounds.finish()
+                if waiting >= EMBED_EVERY:
+                    waiting = max(0, waiting - rounds.start())
+                if warmup.ready():  # else the tagger is still being built: these are tagged later
+                    warmup.wait()
+                    tagged += _tag_embedded(ctx, times)
+        rounds.set_threads(ctx.settings.torch_threads)  # parsing is over: the encoder takes every core
+        if not any(r.status in ("ingested", "updated") for r in results):
+            warmup.wait()
+            return results, None
+        with maybe_measure(times, "waiting for warm-up"):
+            warmup.wait()
+        while True:  # the rest: each round encodes while the last one's passages are tagged
+            with maybe_measure(times, "waiting for the encoder"):
+                rounds.wait()
+            embedded += rounds.finish()
+            started = rounds.start()
+            rounds.set_threads(PARSING_THREADS)  # this thread tags meanwhile: leave it a core
+            tagged += _tag_embedded(ctx, times)
+            rounds.set_threads(ctx.settings.torch_threads)
+            if not started:
+                break
+    finally:
+        rounds.close()
     with maybe_measure(times, "index"):
         engine = build_index(ctx)
-    return results, ProcessReport(embedded=embedded + done_embedding, tagged=tagged + done_tagging, indexed=len(engine))
+    return results, ProcessReport(embedded=embedded, tagged=tagged, indexed=len(engine))
 
 
-def _embed_and_tag(ctx: AppContext, times: StageTimes | None, *, tag: bool = True) -> tuple[int, int]:
-    with maybe_measure(times, "embed"):
-        embedded = embed_pending(ctx)
-    if not tag:
-        return embedded, 0
+def _tag_embedded(ctx: AppContext, times: StageTimes | None) -> int:
     with maybe_measure(times, "tag"):
-        tagged = tag_passages(ctx)  # the tagger was built on the warm-up thread
-    return embedded, tagged
+        return tag_passages(ctx, embedded_only=True)  # the tagger was built on the warm-up thread
 
 
 def delete_review_everywhere(ctx: AppContext, review_id: int, *, actor: str) -> int:

@@ -43,7 +43,8 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="Torch intra-op threads for the encoder (unset: one per core). 1 suits a busy API "
-        "server answering many single queries on a small machine.",
+        "server answering many single queries on a small machine. A batch ingest encodes with one thread "
+        "while its workers parse or while it tags, and with this many otherwise.",
     )
     embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Passages per encoder batch.")
     ingest_workers: int = Field(
@@ -51,7 +52,8 @@ class Settings(BaseSettings):
         ge=0,
         le=64,
         description="Worker processes that parse files during a batch ingest while this process stores, "
-        "embeds and tags (at most two files per worker in flight). 0: parse in this process.",
+        "embeds and tags (at most two files per worker in flight, at lowered priority so the encoder goes "
+        "first). 0: parse in this process.",
     )
     tagger: str = Field(
         default="ensemble",

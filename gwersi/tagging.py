@@ -313,9 +313,14 @@ def tag_passages(
     *,
     review_ids: Sequence[int] | None = None,
     force: bool = False,
+    embedded_only: bool = False,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Store suggestions for passages not yet tagged by the current tagger (all with ``force``)."""
+    """Store suggestions for passages not yet tagged by the current tagger (all with ``force``).
+
+    ``embedded_only``: with a tagger that reads embeddings, leave passages whose vector from the
+    current model is not stored yet (a batch ingest embeds on a thread while it tags).
+    """
     name = ctx.settings.tagger
     marker = tagged_marker(name)
     with ctx.sessions() as session:
@@ -324,6 +329,8 @@ def tag_passages(
             stmt = stmt.where(Passage.review_id.in_(list(review_ids)))
         if not force:
             stmt = stmt.where(or_(Passage.tagged_with.is_(None), Passage.tagged_with != marker))
+        if embedded_only and name in MODEL_TAGGERS:
+            stmt = stmt.where(Passage.embedding.is_not(None), Passage.embedding_model == ctx.encoder.model_id)
         ids = list(session.scalars(stmt))
     if not ids:
         return 0

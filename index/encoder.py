@@ -197,3 +197,20 @@ def make_encoder(kind: str, model_path: str | None = None, *, threads: int | Non
     except KeyError:
         raise UnknownNameError("encoder", kind, list(ENCODERS)) from None
     return factory(model_path, threads)
+
+
+def thread_intra_op_threads(threads: int | None = None) -> int | None:
+    """Set (when ``threads`` is given) and return the torch intra-op threads of the *calling* thread.
+
+    torch here runs on OpenMP, which keeps the thread count per calling thread: a thread that
+    encodes can use one core while the process's other threads keep theirs. Returns ``None`` and
+    does nothing when torch has not been imported (the hashing encoder never imports it).
+    """
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return None
+    if threads is not None:
+        torch.set_num_threads(max(1, threads))
+    return int(torch.get_num_threads())

@@ -7,6 +7,7 @@ the parent :meth:`~StageTimes.merge`\\ s, so totals are summed over documents an
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ class StageTimes:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self._lock = threading.Lock()  # stages are timed on several threads of one ingest
 
     @contextmanager
     def measure(self, stage: str) -> Iterator[None]:
@@ -42,7 +44,8 @@ class StageTimes:
 
     def add(self, stage: str, seconds: float) -> None:
         """Add ``seconds`` to ``stage``."""
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+        with self._lock:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
 
     def merge(self, other: Mapping[str, float]) -> None:
         """Add every stage of ``other`` (e.g. a worker's times) to these."""
@@ -51,7 +54,8 @@ class StageTimes:
 
     def as_dict(self) -> dict[str, float]:
         """A plain copy (picklable, JSON-friendly)."""
-        return dict(self.seconds)
+        with self._lock:
+            return dict(self.seconds)
 
 
 @contextmanager

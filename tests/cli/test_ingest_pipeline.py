@@ -36,7 +36,7 @@ def corpus(tmp_path: Path) -> list[Path]:
 
 def _context(tmp_path: Path, name: str, workers: int, **extra: Any) -> AppContext:
     settings = Settings(
-        data_dir=tmp_path / name, encoder="hashing", tagger="rule", ingest_workers=workers, **extra
+        data_dir=tmp_path / name, encoder="hashing", ingest_workers=workers, **({"tagger": "rule"} | extra)
     )
     return AppContext(settings)
 
@@ -70,13 +70,17 @@ def _catalogue(ctx: AppContext) -> list[tuple[Any, ...]]:
     return [*reviews, *passages, *tags]
 
 
+@pytest.mark.parametrize("tagger", ["rule", "embedding"])  # "embedding" reads the vectors: tagged once stored
 def test_streaming_ingest_matches_the_serial_ingest(
-    tmp_path: Path, corpus: list[Path], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, corpus: list[Path], monkeypatch: pytest.MonkeyPatch, tagger: str
 ) -> None:
+    import gwersi.embedding
     import gwersi.pipeline
 
     monkeypatch.setattr(gwersi.pipeline, "EMBED_EVERY", 40)  # embed and tag several times mid-batch
-    serial_ctx, stream_ctx = _context(tmp_path, "serial", 0), _context(tmp_path, "stream", 2)
+    monkeypatch.setattr(gwersi.embedding, "ROUND_MAX", 64)  # and in capped rounds at the end
+    serial_ctx = _context(tmp_path, "serial", 0, tagger=tagger)
+    stream_ctx = _context(tmp_path, "stream", 2, tagger=tagger)
     serial_results, _ = ingest_and_process(serial_ctx, corpus)
     times = StageTimes()
     results, report = ingest_and_process(stream_ctx, corpus, times=times)

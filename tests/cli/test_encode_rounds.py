@@ -1,0 +1,86 @@
+"""Embedding rounds on a thread: each passage is encoded once, vectors land in the catalogue, and
+the torch thread count of the encoding thread can change without touching the caller's."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import delete, select
+
+from gwersi.context import AppContext
+from gwersi.embedding import EncodeRounds
+from gwersi.ingesting import store_parsed
+from gwersi.settings import Settings
+from index.db import transaction
+from index.encoder import thread_intra_op_threads
+from index.orm import Passage
+from tests.factories import parsed_review
+
+
+@pytest.fixture()
+def ctx(tmp_path: Path) -> AppContext:
+    context = AppContext(Settings(data_dir=tmp_path / "data", encoder="hashing", tagger="rule"))
+    store_parsed(context, parsed_review(name="a.md", reference="CPR CTMSB 1/2020"), "a.md")
+    store_parsed(context, parsed_review(name="b.md", reference="CPR CTMSB 2/2020", salt="b"), "b.md")
+    return context
+
+
+def _vectors(ctx: AppContext) -> dict[int, bytes | None]:
+    with ctx.sessions() as session:
+        return {p.id: p.embedding for p in session.scalars(select(Passage).order_by(Passage.id))}
+
+
+def test_rounds_encode_each_passage_once_longest_first_and_store_the_vectors(ctx: AppContext) -> None:
+    seen: list[float] = []
+    rounds = EncodeRounds(ctx, on_seconds=seen.append)
+    try:
+        assert not rounds.in_flight()
+        assert rounds.start(limit=4) == 4  # capped: the four longest
+        assert rounds.in_flight()
+        with pytest.raises(RuntimeError):
+            rounds.start()
+        assert rounds.finish() == 4
+        stored = _vectors(ctx)
+        assert sum(v is not None for v in stored.values()) == 4
+        with ctx.sessions() as session:
+            lengths = {p.id: len(p.text) for p in session.scalars(select(Passage))}
+        done = sorted((i for i, v in stored.items() if v is not None), key=lambda i: -lengths[i])
+        waiting = [i for i, v in stored.items() if v is None]
+        assert min(lengths[i] for i in done) >= max(lengths[i] for i in waiting)
+        assert rounds.start() == len(waiting)  # only the rest: nothing is encoded twice
+        rounds.wait()
+        assert rounds.finish() == len(waiting)
+        assert rounds.start() == 0 and not rounds.in_flight() and rounds.finish() == 0
+    finally:
+        rounds.close()
+    vectors = [np.frombuffer(v, dtype=np.float32) for v in _vectors(ctx).values() if v is not None]
+    assert len(vectors) == 6 and all(v.shape == (ctx.encoder.dimension,) for v in vectors)
+    assert len(seen) == 4  # two rounds: encoding and storing each
+
+
+def test_a_passage_deleted_while_its_round_encodes_is_skipped(ctx: AppContext) -> None:
+    rounds = EncodeRounds(ctx)
+    try:
+        assert rounds.start() == 6
+        rounds.wait()
+        with transaction(ctx.sessions) as session:
+            gone = session.scalars(select(Passage.id).order_by(Passage.id)).first()
+            session.execute(delete(Passage).where(Passage.id == gone))
+        assert rounds.finish() == 5
+    finally:
+        rounds.close()
+    assert gone not in _vectors(ctx)
+
+
+def test_the_encoding_threads_count_is_its_own() -> None:
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    seen: list[int | None] = []
+    worker = threading.Thread(target=lambda: seen.append(thread_intra_op_threads(1)))
+    worker.start()
+    worker.join()
+    assert seen == [1]
+    assert torch.get_num_threads() == before  # the calling thread keeps its count
