@@ -66,6 +66,7 @@ class EncodeRounds:
         self._round: tuple[list[int], Future[np.ndarray]] | None = None
         self._default_threads: int | None = None  # the encoding thread's own, read before any change
         self._threads: int | None = None
+        self._closing = False
 
     def in_flight(self) -> bool:
         """Whether a round has been started and not yet stored."""
@@ -106,8 +107,12 @@ class EncodeRounds:
         began = time.perf_counter()
         parts = []
         batch = self._ctx.settings.embed_batch_size
-        for start in range(0, len(texts), batch):  # one batch per call (texts come sorted), so the
-            threads = self._threads  # thread count can change between any two batches
+        # One batch per call (the texts come sorted): between any two batches the thread count can
+        # change and a closing caller can stop the round.
+        for start in range(0, len(texts), batch):
+            if self._closing:
+                raise RuntimeError("embedding stopped: the ingest was interrupted")
+            threads = self._threads
             thread_intra_op_threads(threads if threads is not None else self._default_threads)
             parts.append(self._ctx.encoder.encode(texts[start : start + batch], batch_size=batch))
         vectors = np.concatenate(parts)
@@ -148,5 +153,7 @@ class EncodeRounds:
         return len(kept)
 
     def close(self) -> None:
-        """Let the thread go (after waiting for a round still encoding)."""
+        """Let the thread go. A round still encoding (the caller failed or was interrupted) stops
+        after its current batch, and its vectors are not stored: the next run embeds them."""
+        self._closing = True
         self._executor.shutdown(wait=True)

@@ -84,3 +84,29 @@ def test_the_encoding_threads_count_is_its_own() -> None:
     worker.join()
     assert seen == [1]
     assert torch.get_num_threads() == before  # the calling thread keeps its count
+
+
+def test_closing_stops_a_round_between_batches_and_stores_nothing(ctx: AppContext) -> None:
+    started, release = threading.Event(), threading.Event()
+    encode = ctx.encoder.encode
+
+    def slow(texts: list[str], **kwargs: object) -> np.ndarray:
+        started.set()
+        release.wait(5)
+        return encode(texts, **kwargs)
+
+    ctx.settings.embed_batch_size = 2  # three batches for the six passages
+    rounds = EncodeRounds(ctx)
+    ctx.encoder.encode = slow  # type: ignore[method-assign]
+    assert rounds.start() == 6
+    assert started.wait(5)
+    closer = threading.Thread(target=rounds.close)
+    closer.start()  # an interrupted ingest: close while the first batch encodes
+    while not rounds._closing:
+        pass
+    release.set()
+    closer.join(5)
+    assert not closer.is_alive()
+    with pytest.raises(RuntimeError, match="interrupted"):
+        rounds.finish()
+    assert all(v is None for v in _vectors(ctx).values())
