@@ -31,8 +31,7 @@ def embed_pending(ctx: AppContext, *, on_batch: Callable[[int, int], None] | Non
     """
     encoder = ctx.encoder
     with ctx.sessions() as session:
-        pending = passages_without_embedding(session=session, model_id=encoder.model_id)
-        pending_ids = [p.id for p in sorted(pending, key=lambda p: (-len(p.text), p.id))]
+        pending_ids = [pid for pid, _ in passages_without_embedding(session=session, model_id=encoder.model_id)]
     total = len(pending_ids)
     done = 0
     for start in range(0, total, COMMIT_EVERY):
@@ -87,18 +86,12 @@ class EncodeRounds:
         started). The previous round must have been finished."""
         if self._round is not None:
             raise RuntimeError("finish the round in flight before starting another")
-        encoder = self._ctx.encoder
         with self._ctx.sessions() as session:
-            rows = session.execute(
-                select(Passage.id, Passage.text).where(
-                    (Passage.embedding.is_(None)) | (Passage.embedding_model != encoder.model_id)
-                )
-            ).all()
+            rows = passages_without_embedding(session=session, model_id=self._ctx.encoder.model_id)
+        rows = rows[: ROUND_MAX if limit is None else limit]
         if not rows:
             return 0
-        rows = sorted(rows, key=lambda r: (-len(r.text), r.id))[: ROUND_MAX if limit is None else limit]
-        texts = [r.text for r in rows]
-        self._round = ([r.id for r in rows], self._executor.submit(self._encode, texts))
+        self._round = ([pid for pid, _ in rows], self._executor.submit(self._encode, [text for _, text in rows]))
         return len(rows)
 
     def _encode(self, texts: list[str]) -> np.ndarray:

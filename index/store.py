@@ -291,14 +291,11 @@ def get_passage(*, session: Session, passage_id: int) -> Passage:
     return passage
 
 
-def passages_without_embedding(*, session: Session, model_id: str) -> list[Passage]:
-    """Passages whose stored embedding is missing or from another model."""
-    stmt = (
-        select(Passage)
-        .where((Passage.embedding.is_(None)) | (Passage.embedding_model != model_id))
-        .order_by(Passage.id)
-    )
-    return list(session.scalars(stmt))
+def passages_without_embedding(*, session: Session, model_id: str) -> list[tuple[int, str]]:
+    """``(id, text)`` of the passages whose stored embedding is missing or from another model,
+    longest text first (ties by id): encoder batches of texts of about one length pad the least."""
+    stmt = select(Passage.id, Passage.text).where((Passage.embedding.is_(None)) | (Passage.embedding_model != model_id))
+    return sorted(((pid, text) for pid, text in session.execute(stmt)), key=lambda r: (-len(r[1]), r[0]))
 
 
 def set_embeddings(
