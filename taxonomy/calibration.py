@@ -16,11 +16,12 @@ import numpy as np
 
 from taxonomy.decision import DecisionPolicy, fit_policy, word_count
 from taxonomy.embedding import EmbeddingTagger
-from taxonomy.ensemble import DEFAULT_WEIGHTS, EnsembleTagger, combine
+from taxonomy.ensemble import DEFAULT_WEIGHTS, NON_FINDING_SECTIONS, EnsembleTagger, combine
 from taxonomy.models import TagInput, TextEncoder
 from taxonomy.neighbours import NeighbourTagger, neighbour_group
 from taxonomy.rule import RuleTagger
 from taxonomy.scoring import BatchScores, Scorer
+from taxonomy.stacking import STACK_MEMBERS, Stacker, fit_stacker, out_of_group_probabilities, stack_features
 from taxonomy.standards import Taxonomy, load_taxonomy
 from taxonomy.supervised import SupervisedTagger
 from taxonomy.training import LabelledExample, label_matrix
@@ -77,7 +78,7 @@ WEIGHT_GRID: tuple[dict[str, float], ...] = tuple(
 """Fusion weights the ensemble chooses among out of fold: each base weighting of the rule, embedding
 and supervised members (the last is the supervised member alone) with each neighbours weight (0:
 without that member)."""
-CALIBRATION_RECIPE = "rule+embedding+supervised+neighbours/1"
+CALIBRATION_RECIPE = "rule+embedding+supervised+neighbours/2-stacked"
 """Names what a calibration was chosen among; part of its fingerprint, so a calibration chosen for
 other members (an older release's, cached in a data folder) is never reused."""
 
@@ -90,14 +91,17 @@ def in_decision_pool(example: LabelledExample) -> bool:
 
 @dataclass(frozen=True)
 class EnsembleCalibration:
-    """The fusion weights and decision policy chosen out of fold, and the micro-F1 they reached."""
+    """The fusion chosen out of fold (a :class:`~taxonomy.stacking.Stacker`, else weights for the
+    weighted mean), the decision policy on its scores, and the micro-F1 they reached."""
 
     weights: dict[str, float]
     policy: DecisionPolicy
     micro_f1: float
     passages: int
     candidates: tuple[tuple[str, float], ...] = ()
-    """Every weighting tried, as (description, out-of-fold micro-F1)."""
+    """Every fusion tried, as (description, out-of-fold micro-F1)."""
+    stacker: Stacker | None = None
+    """When set, the ensemble's scores are its probabilities and ``weights`` are not used."""
 
 
 def describe_weights(weights: dict[str, float]) -> str:
@@ -157,9 +161,15 @@ def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray,
 
 def calibrate_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, encoder: TextEncoder,
                        taxonomy: Taxonomy | None = None, weights: dict[str, float] | None = None,
-                       folds: int = 4) -> EnsembleCalibration:
-    """Choose fusion weights (from :data:`WEIGHT_GRID`, or ``weights``) and the decision policy on
-    out-of-fold member scores of the review passages in the training data."""
+                       folds: int = 4, stack: bool = True) -> EnsembleCalibration:
+    """Choose the fusion and the decision policy on out-of-fold member scores of the review passages
+    in the training data.
+
+    The weighted mean's weights are chosen from :data:`WEIGHT_GRID` (or are ``weights``). Unless
+    ``weights`` is given or ``stack`` is off, the calibration then stacks: a
+    :class:`~taxonomy.stacking.Stacker` is fitted on the same scores and the policy is chosen on its
+    probabilities for passages whose writer (review type, board) it was fitted without.
+    """
     tax = taxonomy or load_taxonomy()
     members = out_of_fold_scores(training, vectors, tax, encoder, folds)
     pool = np.array([in_decision_pool(ex) for ex in training])
@@ -182,6 +192,13 @@ def calibrate_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray,
         if best is None or policy.micro_f1 > best.micro_f1 + 1e-9:
             best = EnsembleCalibration(dict(candidate), policy, policy.micro_f1, int(pool.sum()))
     assert best is not None
+    if stack and weights is None and all(name in pooled for name in STACK_MEMBERS):
+        features = stack_features(pooled, [kind in NON_FINDING_SECTIONS for kind in sections])
+        groups = [neighbour_group(training[i]) for i in rows]
+        policy = fit_policy(out_of_group_probabilities(features, labels, groups), labels, words)
+        tried.append(("stacked", policy.micro_f1))
+        return EnsembleCalibration(best.weights, policy, policy.micro_f1, best.passages, tuple(tried),
+                                   fit_stacker(features, labels))
     return EnsembleCalibration(best.weights, best.policy, best.micro_f1, best.passages, tuple(tried))
 
 
@@ -240,10 +257,15 @@ def calibration_from_json(data: dict[str, Any]) -> EnsembleCalibration:
     policy = dict(data["policy"])
     for key in ("thresholds", "count_prior", "buckets"):
         policy[key] = tuple(policy[key])
+    stacker = data.get("stacker")
     return EnsembleCalibration(
         weights={str(k): float(v) for k, v in data["weights"].items()},
         policy=DecisionPolicy(**policy),
         micro_f1=float(data["micro_f1"]),
         passages=int(data["passages"]),
         candidates=tuple((str(a), float(b)) for a, b in data.get("candidates", ())),
+        stacker=None if stacker is None else Stacker(
+            coefficients=tuple(tuple(float(w) for w in row) for row in stacker["coefficients"]),
+            intercepts=tuple(float(b) for b in stacker["intercepts"]),
+        ),
     )

@@ -10,6 +10,7 @@ import numpy as np
 from taxonomy.decision import MAX_RANKED, DecisionPolicy, word_count
 from taxonomy.models import Suggestion, TagInput
 from taxonomy.scoring import DECISION, BatchScores, Scorer, SuggestionBuilder
+from taxonomy.stacking import STACK_MEMBERS, stack_features
 from taxonomy.standards import Taxonomy, load_taxonomy
 
 DEFAULT_WEIGHTS: dict[str, float] = {"rule": 1.0, "embedding": 1.0, "supervised": 2.0}
@@ -61,7 +62,9 @@ def combine(members: Mapping[str, BatchScores], weights: Mapping[str, float],
 class EnsembleTagger:
     """Combines member taggers' calibrated scores (0.5 = each member's own threshold).
 
-    The score is the weighted mean over members that do not abstain, minus
+    With a calibration holding a :class:`~taxonomy.stacking.Stacker` (the default since it was
+    measured better on unseen writers), the score is its probability. Otherwise it is the weighted
+    mean over members that do not abstain, minus
     :data:`NEGATION_PENALTY` where the rule member saw the standard's cues only negated and
     :data:`SECTION_PENALTY` in process/background sections. With a :class:`DecisionPolicy`
     (per-standard thresholds and a label-count prior, chosen out of fold by
@@ -95,12 +98,19 @@ class EnsembleTagger:
                                           max_suggestions=max_suggestions)
 
     def score(self, items: list[TagInput]) -> BatchScores:
-        """Combined scores in [0, 1]; evidence carried over from the rule member."""
+        """Combined scores in [0, 1] (the calibration's stacker's probabilities when it has one, else
+        the weighted mean); evidence carried over from the rule member."""
         if not items:
             return BatchScores(np.zeros((0, len(self.taxonomy.standards))))
         batches = {name: member.score(items) for name, member in self.members.items()}
-        return combine(batches, self.weights, [item.section_kind for item in items], self.rule_boost,
-                       self.negation_penalty, self.section_penalty)
+        sections = [item.section_kind for item in items]
+        combined = combine(batches, self.weights, sections, self.rule_boost, self.negation_penalty,
+                           self.section_penalty)
+        stacker = getattr(self.calibration, "stacker", None)
+        if stacker is None or not all(name in batches for name in STACK_MEMBERS):
+            return combined
+        features = stack_features(batches, [kind in NON_FINDING_SECTIONS for kind in sections])
+        return BatchScores(stacker.probabilities(features), combined.evidence)
 
     def tag(self, items: list[TagInput]) -> list[list[Suggestion]]:
         """One list of suggestions per input: above the line first, then ranked ones below it."""

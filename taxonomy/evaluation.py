@@ -210,8 +210,11 @@ def describe_calibration(calibration: Any) -> str:
     from taxonomy.calibration import describe_weights
 
     policy = calibration.policy
+    fusion = ("stacked (a logistic model per standard over the members' scores)"
+              if getattr(calibration, "stacker", None) is not None
+              else f"weights ({describe_weights(calibration.weights)})")
     return (
-        f"ensemble: weights ({describe_weights(calibration.weights)}), label-count prior "
+        f"ensemble: {fusion}, label-count prior "
         f"{'/'.join(f'{c:.1f}' for c in policy.count_prior)} by length, floor {policy.floor}, at most "
         f"{policy.max_accepted} above the line; chosen out of fold on {calibration.passages} training "
         f"review passages (micro-F1 {calibration.micro_f1})"

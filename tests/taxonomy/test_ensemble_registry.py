@@ -135,7 +135,12 @@ def test_out_of_fold_calibration_chooses_weights_and_a_policy(taxonomy: Taxonomy
     subset = training[::3]
     calibration = calibrate_ensemble(subset, encoder.encode([e.text for e in subset]), encoder, taxonomy, folds=2)
     assert calibration.weights in [dict(w) for w in WEIGHT_GRID]
-    assert len(calibration.candidates) == len(WEIGHT_GRID)
+    assert len(calibration.candidates) == len(WEIGHT_GRID) + 1 and calibration.candidates[-1][0] == "stacked"
+    assert calibration.stacker is not None and len(calibration.stacker.intercepts) == 26
     assert len(calibration.policy.thresholds) == 26 and calibration.policy.max_accepted in (2, 3, 4)
     assert calibration.passages > 0 and 0.0 <= calibration.micro_f1 <= 1.0
     assert calibration_from_json(calibration_to_json(calibration)) == calibration
+    unstacked = calibrate_ensemble(subset, encoder.encode([e.text for e in subset]), encoder, taxonomy, folds=2,
+                                   stack=False)
+    assert unstacked.stacker is None and len(unstacked.candidates) == len(WEIGHT_GRID)
+    assert calibration_from_json(calibration_to_json(unstacked)) == unstacked
