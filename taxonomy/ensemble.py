@@ -104,13 +104,12 @@ class EnsembleTagger:
             return BatchScores(np.zeros((0, len(self.taxonomy.standards))))
         batches = {name: member.score(items) for name, member in self.members.items()}
         sections = [item.section_kind for item in items]
-        combined = combine(batches, self.weights, sections, self.rule_boost, self.negation_penalty,
-                           self.section_penalty)
         stacker = getattr(self.calibration, "stacker", None)
         if stacker is None or not all(name in batches for name in STACK_MEMBERS):
-            return combined
+            return combine(batches, self.weights, sections, self.rule_boost, self.negation_penalty,
+                           self.section_penalty)
         features = stack_features(batches, [kind in NON_FINDING_SECTIONS for kind in sections])
-        return BatchScores(stacker.probabilities(features), combined.evidence)
+        return BatchScores(stacker.probabilities(features), dict(batches["rule"].evidence))
 
     def tag(self, items: list[TagInput]) -> list[list[Suggestion]]:
         """One list of suggestions per input: above the line first, then ranked ones below it."""
