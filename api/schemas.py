@@ -91,6 +91,8 @@ class SearchHitOut(BaseModel):
     passage_id: int
     review_id: int
     score: float
+    """BM25 score (bm25), cosine similarity (dense), or in hybrid search the reranker's score relative
+    to the first hit's (1 for it, towards 0 below; the fused RRF score when no reranker is used)."""
     snippet: str
     text: str
     reference: str | None

@@ -20,6 +20,7 @@ from typing import Any
 
 from gwersi.concepts import concept_model
 from gwersi.context import AppContext
+from gwersi.reranking import search_reranker
 from index.atomic import atomic_write_text
 from index.errors import IndexMismatchError, IndexMissingError
 from index.store import load_passage_records
@@ -78,6 +79,7 @@ def build_index(ctx: AppContext) -> Any:
             ann_threshold=ctx.settings.ann_threshold,
             concepts=concepts,
             concepts_before=ConceptMatrix.read(previous) if concepts is not None and previous is not None else None,
+            reranker=search_reranker(ctx, concepts=concepts is not None),
         )
         folder = _next_generation(root)
         engine.save(folder)
@@ -150,6 +152,7 @@ def load_index(ctx: AppContext, *, attempts: int = 3) -> Any:
         if folder is None:
             raise IndexMissingError(f"no search index in {ctx.settings.index_dir}; run `gwersi index build`")
         records, _none = _records(ctx, vectors=False)
+        concepts = concept_model(ctx)
         try:
             engine = SearchEngine.load(
                 folder,
@@ -157,7 +160,8 @@ def load_index(ctx: AppContext, *, attempts: int = 3) -> Any:
                 ctx.encoder,
                 taxonomy_version=TAXONOMY_VERSION,
                 ann_threshold=ctx.settings.ann_threshold,
-                concepts=concept_model(ctx),
+                concepts=concepts,
+                reranker=search_reranker(ctx, concepts=concepts is not None),
             )
         except (IndexMissingError, FileNotFoundError, RuntimeError):
             if attempt == attempts - 1 or current_generation(ctx.settings.index_dir) == folder:

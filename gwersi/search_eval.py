@@ -1,14 +1,16 @@
 """Search-quality evaluation, in-distribution and out-of-distribution, with out-of-fold choices.
 
 Every corpus in :mod:`gwersi.eval_corpora` is indexed with the configured encoder; each query's
-BM25 and dense candidate lists are fetched once, then hybrid ranking is replayed under every
-:class:`~index.ranking.RankingPolicy` of a small grid (RRF k, dense weight, section-prior strength
-and confidence line). The reported hybrid figure of a tunable corpus is **out of fold**: the
-queries are split into folds (by query id, shared across corpora, so a query's re-rendered twin
-is never in training), and each fold is ranked by the policy that scored best on the other folds.
-A frozen corpus (``heldout-test10``, ``heldout-test9``) is ranked by the policy fitted on all tunable queries and is
-never used to choose. ``before`` is the ranking the project served before confidence gating
-(k=60, weights 1:2, the section prior on every kind).
+BM25, dense and concept candidate lists and its reranking pool (:mod:`index.rerank`) are fetched
+once. Hybrid ranking is then replayed: by a reranker fitted on judged pools (``hybrid``, what
+search serves), and by reciprocal-rank fusion under every :class:`~index.ranking.RankingPolicy`
+of a small grid (RRF k, dense weight, section-prior strength and confidence line; ``hybrid-rrf``).
+Both are **out of fold** on a tunable corpus: the queries are split into folds (by query id,
+shared across corpora, so a query's re-rendered twin is never in training), and each fold is
+ranked by the reranker fitted on, and the policy that scored best on, the other folds. A frozen
+corpus (``heldout-test10``, ``heldout-test9``) is ranked by the reranker and policy fitted on all
+tunable queries and is never used to choose. ``before`` is the ranking the project served before
+confidence gating (k=60, weights 1:2, the section prior on every kind).
 
 Judgments name a document (file stem) and quote a sentence from it; each quote is mapped to the
 passage that contains it, so the judgments do not depend on how ingest splits passages.
@@ -35,16 +37,18 @@ from gwersi.eval_corpora import (
     prepare,
     sample_corpora,
 )
+from gwersi.reranking import search_reranker
 from gwersi.settings import Settings
 from index.fusion import rrf
 from index.metrics import MetricSummary, evaluate_run
 from index.ranking import DEFAULT_POLICY, RankingPolicy, fuse_hybrid
+from index.rerank import CandidatePool, LinearReranker, fit_reranker, rerank_order
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = ("bm25", "dense", "hybrid")
 ROWS = (
-    "bm25", "dense", "hybrid", "hybrid-shipped", "hybrid-no-prior", "hybrid-no-thesaurus", "hybrid-no-concepts",
-    "hybrid-before",
+    "bm25", "dense", "hybrid", "hybrid-shipped", "hybrid-no-thesaurus", "hybrid-rrf", "rrf-no-prior",
+    "rrf-no-concepts", "hybrid-before",
 )
 K = 10
 FETCH = 50  # what hybrid search fetches from each retriever for a first page of 10
@@ -111,19 +115,27 @@ def legacy_hybrid(
 
 # ----------------------------------------------------------------- per corpus
 class Lists:
-    """Each query's BM25, dense and concept candidates on one corpus, and the section lookup."""
+    """Each query's BM25, dense and concept candidates on one corpus, the pool a reranker scores,
+    and the section lookup."""
 
     def __init__(self, prepared: Prepared) -> None:
         engine = prepared.engine
         self.prepared = prepared
         self.section_of: Callable[[int], tuple[str, float]] = engine._section_of
-        self.by_query: dict[str, tuple[list[int], list[int], list[int]]] = {
-            q["id"]: engine.ranked_lists(q["query"], FETCH) for q in prepared.corpus.queries
-        }
-        self.unexpanded: dict[str, tuple[list[int], list[int], list[int]]] = {
-            q["id"]: engine.ranked_lists(q["query"], FETCH, expand=False) for q in prepared.corpus.queries
-        }
+        self.by_query: dict[str, tuple[list[int], list[int], list[int]]] = {}
+        self.pools: dict[str, CandidatePool] = {}
+        self.unexpanded: dict[str, tuple[list[int], list[int], list[int]]] = {}
         """The same lists without the thesaurus (the ``hybrid-no-thesaurus`` row)."""
+        self.unexpanded_pools: dict[str, CandidatePool] = {}
+        for q in prepared.corpus.queries:
+            for expand, lists, pools in (
+                (True, self.by_query, self.pools),
+                (False, self.unexpanded, self.unexpanded_pools),
+            ):
+                found, pool = engine.candidates(q["query"], FETCH, expand=expand)
+                lists[q["id"]] = found
+                if pool is not None:
+                    pools[q["id"]] = pool
 
     def run(
         self, ranker: Callable[[list[int], list[int], list[int]], list[int]], *, expand: bool = True
@@ -135,6 +147,24 @@ class Lists:
         return self.run(
             lambda b, d, c: [pid for pid, _ in fuse_hybrid(b, d, policy, self.section_of, c)], expand=expand
         )
+
+    def reranked(
+        self, reranker: Callable[[str], LinearReranker], policy: RankingPolicy, *, expand: bool = True
+    ) -> dict[str, list[int]]:
+        """Each query's pool ordered by ``reranker(query id)``, deeper candidates in ``policy``'s RRF order."""
+        lists, pools = (self.by_query, self.pools) if expand else (self.unexpanded, self.unexpanded_pools)
+        runs = {}
+        for qid, (b, d, c) in lists.items():
+            fused = fuse_hybrid(b, d, policy, self.section_of, c)
+            pool = pools.get(qid)
+            ranked = rerank_order(pool, reranker(qid).score(pool), fused) if pool is not None else fused
+            runs[qid] = [pid for pid, _ in ranked][:K]
+        return runs
+
+    def judged_pools(self, keep: Callable[[str], bool]) -> list[tuple[CandidatePool, dict[int, int]]]:
+        """The pools of the judged queries ``keep`` accepts, with their judgments (for fitting)."""
+        qrels = self.prepared.qrels
+        return [(pool, qrels[qid]) for qid, pool in self.pools.items() if keep(qid) and qrels.get(qid)]
 
     def score(self, runs: dict[str, list[int]], ids: set[str] | None = None) -> MetricSummary:
         qrels = self.prepared.qrels
@@ -192,6 +222,24 @@ def _out_of_fold(
     return runs, chosen
 
 
+def _fit_rerankers(
+    lists: dict[str, Lists], tunable: Sequence[str], folds: int, encoder: str, concepts: bool
+) -> tuple[list[LinearReranker], LinearReranker]:
+    """A reranker per query fold, fitted on the tunable corpora's other folds, and one fitted on all."""
+
+    def fit(keep: Callable[[str], bool], label: str) -> LinearReranker:
+        pools = [pair for name in tunable for pair in lists[name].judged_pools(keep)]
+        return fit_reranker(pools, encoder=encoder, concepts=concepts, fitted_on=label)
+
+    per_fold = [
+        fit(lambda q, f=fold: _fold_of(q, folds) != f, f"tunable queries outside fold {fold} of {folds}")
+        for fold in range(folds)
+    ]
+    queries = sum(len(lists[name].judged_pools(lambda _q: True)) for name in tunable)
+    every = fit(lambda _q: True, f"{queries} judged queries of the tunable corpora: " + ", ".join(tunable))
+    return per_fold, every
+
+
 def _encoder_speed(ctx: AppContext, prepared: Sequence[Prepared], queries: Sequence[str]) -> dict[str, float | None]:
     encoder = getattr(ctx.encoder, "inner", ctx.encoder)
     encoded = sum(p.encoded.passages_encoded for p in prepared)
@@ -238,11 +286,15 @@ def run_search_eval(
     }
     oof_runs, fold_choices = _out_of_fold(lists, grid, table, folds)
     fitted = grid[_choose(grid, table, lambda _q: True)]
+    concepts = all(p.engine.concept_model_id is not None for p in prepared)
+    fold_rerankers, reranker = _fit_rerankers(lists, tunable, folds, ctx.encoder.model_id, concepts)
+    shipped = search_reranker(ctx, concepts=concepts)
     out: dict[str, Any] = {
         "k": K,
         "encoder": ctx.encoder.model_id,
         "fitted_policy": fitted.describe(),
-        "shipped_policy": DEFAULT_POLICY.describe(),
+        "shipped_policy": DEFAULT_POLICY.describe() + (" + shipped reranker" if shipped else ""),
+        "reranker": reranker.to_json(),
         "fold_policies": fold_choices,
         "speed": _encoder_speed(ctx, prepared, [q["query"] for q in corpora[0].queries]),
         "corpora": {},
@@ -252,11 +304,16 @@ def run_search_eval(
         modes = {
             "bm25": ls.run(lambda b, _d, _c: b),
             "dense": ls.run(lambda _b, d, _c: d),
-            "hybrid": oof_runs[name] if name in oof_runs else ls.hybrid(fitted),
-            "hybrid-shipped": ls.hybrid(DEFAULT_POLICY),
-            "hybrid-no-prior": ls.hybrid(replace(fitted, prior_strength=0.0)),
-            "hybrid-no-thesaurus": ls.hybrid(fitted, expand=False),
-            "hybrid-no-concepts": ls.hybrid(replace(fitted, concept_weight=0.0)),
+            "hybrid": ls.reranked(
+                (lambda q: fold_rerankers[_fold_of(q, folds)]) if p.corpus.tunable else (lambda _q: reranker), fitted
+            ),
+            "hybrid-shipped": (
+                ls.reranked(lambda _q: shipped, DEFAULT_POLICY) if shipped is not None else ls.hybrid(DEFAULT_POLICY)
+            ),
+            "hybrid-no-thesaurus": ls.reranked(lambda _q: reranker, fitted, expand=False),
+            "hybrid-rrf": oof_runs[name] if name in oof_runs else ls.hybrid(fitted),
+            "rrf-no-prior": ls.hybrid(replace(fitted, prior_strength=0.0)),
+            "rrf-no-concepts": ls.hybrid(replace(fitted, concept_weight=0.0)),
             "hybrid-before": ls.run(lambda b, d, _c, of=ls.section_of: legacy_hybrid(b, d, of), expand=False),
         }
         out["corpora"][name] = {

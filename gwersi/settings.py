@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         "tagger's scores over the 26 standards match the query's (finds paraphrases that share no "
         "word with the passage). Off: BM25 and dense only.",
     )
+    search_rerank: bool = Field(
+        default=True,
+        description="Order hybrid search's first candidates with the shipped learned reranker "
+        "(index/data/reranker.json: a linear model over the three lists' ranks and scores, the section "
+        "prior and how strong the candidate's review and neighbouring passages are). Used only with the "
+        "encoder it was fitted on and the concept list; otherwise, or off, hybrid ranks by RRF alone.",
+    )
     ann_threshold: int = Field(
         default=200_000,
         ge=0,

@@ -44,6 +44,8 @@ class ConceptMatrix:
         self.model_id = model_id
         self.ids = np.asarray(ids, dtype=np.int64)
         self.matrix = np.ascontiguousarray(np.nan_to_num(matrix, nan=0.0), dtype=np.float32)
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None
+        """(positions that sort ``ids``, ``ids`` sorted), worked out at the first :meth:`scores_of`."""
 
     @classmethod
     def build(
@@ -80,6 +82,23 @@ class ConceptMatrix:
                 matrix = np.zeros((len(ids), rows.shape[1]), dtype=np.float32)
             matrix[positions] = rows
         return cls(model.model_id, ids, matrix if matrix is not None else np.zeros((len(ids), 0), dtype=np.float32))
+
+    def scores_of(self, ids: np.ndarray, query_scores: np.ndarray) -> np.ndarray:
+        """How well each of the passages ``ids`` matches ``query_scores`` (the score :meth:`rank`
+        orders by; 0 for a passage the matrix does not hold)."""
+        wanted = np.asarray(ids, dtype=np.int64).reshape(-1)
+        out = np.zeros(wanted.size, dtype=np.float32)
+        if not wanted.size or not len(self.ids):
+            return out
+        if self._sorted is None:
+            order = np.argsort(self.ids, kind="stable")
+            self._sorted = (order, self.ids[order])
+        order, sorted_ids = self._sorted
+        where = np.minimum(np.searchsorted(sorted_ids, wanted), sorted_ids.size - 1)
+        found = sorted_ids[where] == wanted
+        query = np.nan_to_num(np.asarray(query_scores, dtype=np.float32).reshape(-1), nan=0.0)
+        out[found] = self.matrix[order[where[found]]] @ query
+        return out
 
     def rank(self, query_scores: np.ndarray, fetch: int, allowed: np.ndarray | None = None) -> list[int]:
         """Passage ids best first by ``matrix @ query_scores`` (ties to the smaller id), only

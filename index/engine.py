@@ -12,6 +12,7 @@ anything else (swap in a new engine, or hold a lock).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,9 @@ from index.errors import IndexMismatchError, NotIndexedError, QueryError
 from index.filters import FilterColumns
 from index.fusion import FUSERS, get_fuser
 from index.manifest import REBUILD_HINT, IndexManifest, corpus_hash
-from index.ranking import DEFAULT_POLICY, RankingPolicy, fuse_hybrid, section_prior
+from index.ranking import DEFAULT_POLICY, UNCLASSIFIED_KINDS, RankingPolicy, fuse_hybrid, section_prior
 from index.records import PassageRecord, ReviewGroup, SearchFilters, SearchHit
+from index.rerank import PRIOR_CONFIDENCE, CandidatePool, LinearReranker, pool_ids, rank_positions, rerank_order
 from index.similarity import ReviewProfiles, SimilarReview, build_profiles, similar_reviews, surface_forms
 from index.snippets import highlight
 from index.sparse import SparseIndex
@@ -87,6 +89,19 @@ def _pairs(found: tuple[np.ndarray, np.ndarray]) -> Ranked:
     return list(zip(found[0].tolist(), found[1].tolist(), strict=True))
 
 
+@dataclass(frozen=True)
+class _Retrieved:
+    """One query's candidate lists, and what the query was turned into to fetch them."""
+
+    text: str
+    extra: tuple[str, ...]
+    bm25: Ranked
+    dense: Ranked
+    concepts: list[int]
+    vector: np.ndarray | None = None
+    concept_scores: np.ndarray | None = None
+
+
 class SearchEngine:
     """Hybrid search over passages. Build it with :meth:`build` or :meth:`load`."""
 
@@ -99,12 +114,20 @@ class SearchEngine:
         *,
         taxonomy_version: str = "",
         concepts: tuple[ConceptModel, ConceptMatrix] | None = None,
+        reranker: LinearReranker | None = None,
     ) -> None:
         self.encoder = encoder
         self.taxonomy_version = taxonomy_version
         self._dense = dense
         self._sparse = sparse
         self._concepts = concepts
+        if reranker is not None and not reranker.suits(encoder.model_id, concepts is not None):
+            raise ValueError(
+                f"the reranker was fitted for encoder {reranker.encoder!r} "
+                f"{'with' if reranker.concepts else 'without'} the concept list; this engine has "
+                f"{encoder.model_id!r} {'with' if concepts is not None else 'without'} it"
+            )
+        self._reranker = reranker
         self._set_records(records)
 
     def _set_records(self, records: Iterable[PassageRecord]) -> None:
@@ -114,6 +137,7 @@ class SearchEngine:
             raise ValueError("passage ids must be unique")
         self._columns = FilterColumns(self._records)
         self._profiles: ReviewProfiles | None = None
+        self._rerank_facts: dict[int, tuple[int, frozenset[str]]] = {}
 
     @classmethod
     def build(
@@ -128,13 +152,15 @@ class SearchEngine:
         hnsw_storage: HnswStorage = "fp16",
         concepts: ConceptModel | None = None,
         concepts_before: ConceptMatrix | None = None,
+        reranker: LinearReranker | None = None,
     ) -> SearchEngine:
         """Index ``records``; ``embeddings[i]`` is the normalised vector of ``records[i]``.
 
         The dense index is exact up to ``ann_threshold`` passages and HNSW above it (or as
         ``dense_kind`` forces); ``hnsw_storage="fp16"`` halves HNSW vector memory. With a
         ``concepts`` model every passage is scored over the standards for the concept list (rows
-        of ``concepts_before``, the previous index's, are reused for the passages it holds).
+        of ``concepts_before``, the previous index's, are reused for the passages it holds). A
+        ``reranker`` orders hybrid search's candidates (it must suit the encoder and concept list).
         """
         if embeddings.shape != (len(records), encoder.dimension):
             raise ValueError(
@@ -160,7 +186,9 @@ class SearchEngine:
                     concepts, ids, [r.text for r in records], lambda at: embeddings[at], reuse=concepts_before
                 ),
             )
-        return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version, concepts=matrix)
+        return cls(
+            records, dense, sparse, encoder, taxonomy_version=taxonomy_version, concepts=matrix, reranker=reranker
+        )
 
     # ----------------------------------------------------------------- facts
     def __len__(self) -> int:
@@ -170,6 +198,11 @@ class SearchEngine:
     def concept_model_id(self) -> str | None:
         """The model behind the concept list, or ``None`` when search fuses BM25 and dense only."""
         return self._concepts[0].model_id if self._concepts is not None else None
+
+    @property
+    def reranker(self) -> LinearReranker | None:
+        """The learned reranker hybrid search orders its candidates with (``None``: RRF alone)."""
+        return self._reranker
 
     @property
     def dense_kind(self) -> str:
@@ -199,13 +232,16 @@ class SearchEngine:
         offset: int = 0,
         policy: RankingPolicy | None = None,
         expand: bool = True,
+        rerank: bool = True,
     ) -> list[SearchHit]:
         """One page of results: ranks ``offset + 1`` to ``offset + k``.
 
         ``mode`` is ``hybrid`` (BM25 and dense lists fused by ``fusion``), ``bm25`` or ``dense``.
         Scores are BM25 scores, cosine similarities or fused scores respectively. Hybrid RRF
         follows ``policy`` (default :data:`index.ranking.DEFAULT_POLICY`): its k, weights and
-        confidence-gated section prior. The pure modes apply no prior. With ``expand`` the query is
+        confidence-gated section prior; with a reranker (and ``rerank``) the first
+        :data:`~index.rerank.POOL_DEPTH` candidates of each list are then ordered by it, and
+        deeper ones follow in RRF order. The pure modes apply no prior. With ``expand`` the query is
         widened by the thesaurus (:mod:`index.thesaurus`) in both retrievers, and snippets mark
         the expansions too.
         """
@@ -220,8 +256,8 @@ class SearchEngine:
         if allowed is not None and not allowed.size:
             return []
         fetch = max(need * OVERFETCH, MIN_CANDIDATES) if mode == "hybrid" else need
-        extra = query_expansions(text, expand)
-        bm25, dense, concepts = self._retrieve(text, mode, fetch, allowed, extra)
+        found = self._retrieve(text, mode, fetch, allowed, query_expansions(text, expand))
+        bm25, dense, concepts = found.bm25, found.dense, found.concepts
         if mode == "bm25":
             ranked = bm25
         elif mode == "dense":
@@ -231,12 +267,15 @@ class SearchEngine:
                 [pid for pid, _ in bm25], [pid for pid, _ in dense], policy or DEFAULT_POLICY, self._section_of,
                 concepts,
             )
+            if rerank and self._reranker is not None:
+                pool = self._pool(found)
+                ranked = rerank_order(pool, self._reranker.score(pool), ranked)
         else:
             ranked = self._with_section_prior(get_fuser(fusion)([bm25, dense]), policy or DEFAULT_POLICY)
         bm25_ranks = {pid: rank for rank, (pid, _) in enumerate(bm25, start=1)}
         dense_ranks = {pid: rank for rank, (pid, _) in enumerate(dense, start=1)}
         concept_ranks = {pid: rank for rank, pid in enumerate(concepts, start=1)}
-        terms = query_terms(" ".join((text, *extra)))
+        terms = query_terms(" ".join((text, *found.extra)))
         return [
             self._hit(pid, score, terms, bm25_ranks.get(pid), dense_ranks.get(pid), concept_ranks.get(pid))
             for pid, score in ranked[offset:need]
@@ -255,17 +294,31 @@ class SearchEngine:
 
         The search evaluation fuses these under many policies without searching again.
         """
+        lists, _pool = self.candidates(query, fetch, filters, expand=expand, pool=False)
+        return lists
+
+    def candidates(
+        self,
+        query: str,
+        fetch: int = MIN_CANDIDATES,
+        filters: SearchFilters = SearchFilters(),
+        *,
+        expand: bool = True,
+        pool: bool = True,
+    ) -> tuple[tuple[list[int], list[int], list[int]], CandidatePool | None]:
+        """:meth:`ranked_lists`, and (with ``pool``) the candidate pool a reranker scores, so the
+        search evaluation can fit and replay rerankers without searching again."""
         text = validate_query(query)
         allowed = self._columns.allowed_ids(filters)
         if allowed is not None and not allowed.size:
-            return [], [], []
-        extra = query_expansions(text, expand)
-        bm25, dense, concepts = self._retrieve(text, "hybrid", fetch, allowed, extra)
-        return [pid for pid, _ in bm25], [pid for pid, _ in dense], concepts
+            return ([], [], []), None
+        found = self._retrieve(text, "hybrid", fetch, allowed, query_expansions(text, expand))
+        lists = ([pid for pid, _ in found.bm25], [pid for pid, _ in found.dense], found.concepts)
+        return lists, self._pool(found) if pool else None
 
     def _retrieve(
-        self, text: str, mode: str, fetch: int, allowed: np.ndarray | None, extra: Sequence[str] = ()
-    ) -> tuple[Ranked, Ranked, list[int]]:
+        self, text: str, mode: str, fetch: int, allowed: np.ndarray | None, extra: tuple[str, ...] = ()
+    ) -> _Retrieved:
         """BM25, dense and (in hybrid mode, with a concept model) concept candidates; ``extra``
         (thesaurus expansions) joins the BM25 query at :data:`EXPANSION_WEIGHT` and the dense and
         concept query text in brackets."""
@@ -273,16 +326,62 @@ class SearchEngine:
         if mode != "dense":
             found = self._sparse.search(text, fetch, allowed, extra=" ".join(extra), extra_weight=EXPANSION_WEIGHT)
             bm25 = _pairs(found)
-        dense: Ranked = []
+        if mode == "bm25":
+            return _Retrieved(text, extra, bm25, [], [])
+        query_text = f"{text} ({'; '.join(extra)})" if extra else text
+        vector = self.encoder.encode([query_text])[0]
+        dense = _pairs(self._dense.search(vector, fetch, allowed))
         concepts: list[int] = []
-        if mode != "bm25":
-            query_text = f"{text} ({'; '.join(extra)})" if extra else text
-            vector = self.encoder.encode([query_text])[0]
-            dense = _pairs(self._dense.search(vector, fetch, allowed))
-            if mode == "hybrid" and self._concepts is not None:
-                model, matrix = self._concepts
-                concepts = matrix.rank(model.scores([query_text], vector.reshape(1, -1))[0], fetch, allowed)
-        return bm25, dense, concepts
+        concept_scores = None
+        if mode == "hybrid" and self._concepts is not None:
+            model, matrix = self._concepts
+            concept_scores = model.scores([query_text], vector.reshape(1, -1))[0]
+            concepts = matrix.rank(concept_scores, fetch, allowed)
+        return _Retrieved(text, extra, bm25, dense, concepts, vector, concept_scores)
+
+    def _pool(self, found: _Retrieved) -> CandidatePool:
+        """What the reranker knows of the first candidates of each list (:mod:`index.rerank`)."""
+        bm25 = [pid for pid, _ in found.bm25]
+        dense = [pid for pid, _ in found.dense]
+        ids = np.array(pool_ids(bm25, dense, found.concepts), dtype=np.int64)
+        records = [self._by_id[int(pid)] for pid in ids]
+        bm25_scores = self._sparse.scores_of(ids, found.text, " ".join(found.extra), EXPANSION_WEIGHT)
+        cosine = (
+            self._dense.reconstruct(ids) @ found.vector
+            if found.vector is not None and ids.size
+            else np.zeros(ids.size, dtype=np.float32)
+        )
+        concept = (
+            self._concepts[1].scores_of(ids, found.concept_scores)
+            if self._concepts is not None and found.concept_scores is not None
+            else np.zeros(ids.size, dtype=np.float32)
+        )
+        terms = set(query_terms(found.text))
+        facts = [self._facts_for_rerank(r) for r in records]
+        return CandidatePool(
+            ids=ids,
+            bm25_rank=rank_positions(ids, bm25),
+            dense_rank=rank_positions(ids, dense),
+            concept_rank=rank_positions(ids, found.concepts),
+            bm25=bm25_scores,
+            cosine=np.asarray(cosine, dtype=np.float32),
+            concept=concept,
+            review=np.array([r.review_id for r in records], dtype=np.int64),
+            prior=np.array(
+                [section_prior(r.section_kind, r.section_confidence, min_confidence=PRIOR_CONFIDENCE) for r in records]
+            ),
+            unclassified=np.array([r.section_kind in UNCLASSIFIED_KINDS for r in records], dtype=bool),
+            words=np.array([words for words, _ in facts], dtype=np.int64),
+            heading_overlap=np.array([len(terms & heading) / max(1, len(terms)) for _, heading in facts]),
+        )
+
+    def _facts_for_rerank(self, record: PassageRecord) -> tuple[int, frozenset[str]]:
+        """A passage's word count and its heading's terms, worked out once per engine."""
+        facts = self._rerank_facts.get(record.passage_id)
+        if facts is None:
+            facts = (len(record.text.split()), frozenset(query_terms(record.section_heading)))
+            self._rerank_facts[record.passage_id] = facts
+        return facts
 
     def _section_of(self, passage_id: int) -> tuple[str, float]:
         record = self._by_id[passage_id]
@@ -434,6 +533,7 @@ class SearchEngine:
         taxonomy_version: str = "",
         ann_threshold: int = ANN_THRESHOLD,
         concepts: ConceptModel | None = None,
+        reranker: LinearReranker | None = None,
     ) -> SearchEngine:
         """Open a saved index for ``records`` (any order); refuse it if it does not match them.
 
@@ -463,7 +563,9 @@ class SearchEngine:
                 reuse=ConceptMatrix.read(folder),
             )
             matrix = (concepts, rows)
-        return cls(records, dense, sparse, encoder, taxonomy_version=taxonomy_version, concepts=matrix)
+        return cls(
+            records, dense, sparse, encoder, taxonomy_version=taxonomy_version, concepts=matrix, reranker=reranker
+        )
 
 
 def _expected_manifest(

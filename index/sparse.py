@@ -186,6 +186,18 @@ class SparseIndex:
             weights = np.concatenate([data[a:b] * np.float32(w) if w != 1.0 else data[a:b] for a, b, w in spans])
         return np.bincount(docs, weights=weights, minlength=count).astype(np.float32)
 
+    def scores_of(
+        self, ids: np.ndarray, query: str, extra: str = "", extra_weight: float = 0.0
+    ) -> np.ndarray:
+        """BM25 scores of the passages ``ids`` (0 for an id not indexed); arguments as :meth:`scores`."""
+        wanted = np.asarray(ids, dtype=np.int64).reshape(-1)
+        out = np.zeros(wanted.size, dtype=np.float32)
+        if not wanted.size or not len(self):
+            return out
+        found, positions = self._find(wanted)
+        out[found] = self.scores(query, extra, extra_weight)[positions]
+        return out
+
     def search(
         self,
         query: str,

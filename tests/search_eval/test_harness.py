@@ -21,7 +21,7 @@ from gwersi.eval_corpora import (
     read_queries,
     render_misread,
 )
-from gwersi.search_eval import _choose, _fold_of
+from gwersi.search_eval import Lists, _choose, _fit_rerankers, _fold_of
 from index.encoder import HashingEncoder
 from index.ranking import RankingPolicy
 
@@ -114,6 +114,15 @@ def test_a_corpus_ingests_into_a_throwaway_catalogue_and_its_judgments_map(tmp_p
     query = next(q["query"] for q in corpus.queries if q["id"] == qid)
     bm25, dense, _concepts = prepared.engine.ranked_lists(query, 10)
     assert bm25 and dense
+    # the pools a reranker is fitted on, and a reranker fitted out of fold replayed on them
+    lists = Lists(prepared)
+    judged = lists.judged_pools(lambda _q: True)
+    assert len(judged) == sum(1 for g in prepared.qrels.values() if g) and all(len(p) for p, _ in judged)
+    per_fold, every = _fit_rerankers({"tiny": lists}, ["tiny"], 2, ctx.encoder.model_id, concepts=False)
+    assert len(per_fold) == 2 and every.encoder == ctx.encoder.model_id and "tiny" in every.fitted_on
+    run = lists.reranked(lambda q: per_fold[_fold_of(q, 2)], RankingPolicy(rrf_k=10))
+    assert set(run) == set(lists.by_query) and all(0 < len(ids) <= 10 for ids in run.values())
+    assert 0 < lists.score(run).ndcg <= 1
     ctx.close()
 
 
