@@ -79,7 +79,7 @@ WEIGHT_GRID: tuple[dict[str, float], ...] = tuple(
 """Fusion weights the ensemble chooses among out of fold: each base weighting of the rule, embedding
 and supervised members (the last is the supervised member alone) with each neighbours weight (0:
 without that member)."""
-CALIBRATION_RECIPE = "rule+embedding+supervised+neighbours/2-stacked"
+CALIBRATION_RECIPE = "rule+embedding+supervised+neighbours/3-stacked-rule-oof"
 """Names what a calibration was chosen among; part of its fingerprint, so a calibration chosen for
 other members (an older release's, cached in a data folder) is never reused."""
 
@@ -138,10 +138,13 @@ def fit_neighbours(training: Sequence[LabelledExample], vectors: np.ndarray, tax
 
 def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray, taxonomy: Taxonomy,
                        encoder: TextEncoder, folds: int = 4, seed: int = 0) -> dict[str, BatchScores]:
-    """Member scores for every training passage from members fitted on the other folds."""
+    """Member scores for every training passage from members fitted on the other folds (the rule
+    tagger's cue weights too, as :func:`fit_rule` learns them for the fitted ensemble)."""
     n, k = len(training), len(taxonomy.standards)
     items = [TagInput(ex.id or str(i), ex.text, vectors[i], ex.section_kind) for i, ex in enumerate(training)]
     fold_of = fold_assignment(training, folds, seed)
+    rule = np.zeros((n, k))
+    negated = np.zeros((n, k), dtype=bool)
     embedding = np.zeros((n, k))
     supervised = np.full((n, k), np.nan)
     neighbours = np.zeros((n, k))
@@ -152,12 +155,15 @@ def out_of_fold_scores(training: Sequence[LabelledExample], vectors: np.ndarray,
             continue
         part = [training[int(i)] for i in inside]
         held = [items[int(i)] for i in outside]
+        rule_scores = fit_rule(part, taxonomy).score(held)
+        rule[outside] = rule_scores.scores
+        if rule_scores.negated is not None:
+            negated[outside] = rule_scores.negated
         embedding[outside] = fit_embedding(part, vectors[inside], taxonomy, encoder).score(held).scores
         supervised[outside] = fit_supervised(part, vectors[inside], taxonomy).score(held).scores
         neighbours[outside] = fit_neighbours(part, vectors[inside], taxonomy).score(held).scores
-    rule = RuleTagger(taxonomy).score(items)
-    return {"rule": rule, "embedding": BatchScores(embedding), "supervised": BatchScores(supervised),
-            "neighbours": BatchScores(neighbours)}
+    return {"rule": BatchScores(rule, {}, negated), "embedding": BatchScores(embedding),
+            "supervised": BatchScores(supervised), "neighbours": BatchScores(neighbours)}
 
 
 def calibrate_ensemble(training: Sequence[LabelledExample], vectors: np.ndarray, encoder: TextEncoder,

@@ -11,7 +11,7 @@ this figure; ``gwersi eval tagging`` then reads the frozen parts (test10 to test
 Measured when the neighbours member was added (2026-12-06): pooled micro-F1 0.591 before, 0.604
 with it (fold 1 0.593 -> 0.605, fold 2 0.588 -> 0.601). Measured when fusion became stacked
 (2026-12-07, ``taxonomy/stacking.py``): 0.604 with the weighted mean, 0.612 stacked (fold 1 0.613,
-fold 2 0.611).
+fold 2 0.611). Out-of-fold rule scores with learned cue weights (2026-12-07): 0.613 (0.613 / 0.612).
 """
 
 from __future__ import annotations
