@@ -5,6 +5,9 @@ size alone. Texts are synthetic but varied (``bench.search_corpus``); vectors ar
 clustered 384-d unit vectors, because embedding 1M passages with the real model would take
 about seven hours here. Queries use precomputed vectors, so the dense and hybrid latencies
 exclude query encoding; the real encoder is timed separately (passages/s and single queries).
+``hybrid+rerank`` is hybrid with the shipped reranker's weights (``index.rerank``; the synthetic
+engine has no concept list, so those features read 0): what the learned reordering of the
+candidate pool adds to a query.
 
 Run: ``python -m bench.search_bench --sizes 10000 100000`` (add ``1000000`` for the 1M run).
 """
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -29,6 +33,7 @@ from index.dense import DenseIndex, HnswStorage
 from index.engine import ANN_THRESHOLD, SearchEngine
 from index.memory import release_free_memory
 from index.records import SearchFilters
+from index.rerank import load_reranker
 from index.sparse import SparseIndex
 from index.text import tokenize
 
@@ -163,14 +168,17 @@ def measure_size(
 
     encoder = LookupEncoder(dict(zip(query_texts, query_vectors, strict=True)), vectors.dimension)
     start = time.perf_counter()
-    engine = SearchEngine(records, dense, sparse, encoder)
+    reranker = replace(load_reranker(), encoder=encoder.model_id, concepts=False)
+    engine = SearchEngine(records, dense, sparse, encoder, reranker=reranker)
     out["engine_s"] = round(time.perf_counter() - start, 1)
     out["rss_mb"] = round(current_rss_mb())
 
     for mode in ("bm25", "dense", "hybrid"):
-        out[mode] = timed([partial(engine.search, q, k=10, mode=mode) for q in query_texts])
+        out[mode] = timed([partial(engine.search, q, k=10, mode=mode, rerank=False) for q in query_texts])
+    out["hybrid+rerank"] = timed([partial(engine.search, q, k=10) for q in query_texts])
     out["hybrid_filtered"] = timed(
-        [partial(engine.search, q, k=10, filters=FILTERS[i % len(FILTERS)]) for i, q in enumerate(query_texts)]
+        [partial(engine.search, q, k=10, filters=FILTERS[i % len(FILTERS)], rerank=False)
+         for i, q in enumerate(query_texts)]
     )
     out["sparse_filter"] = sparse_filter_methods(sparse, engine, query_texts[:100])
     out["peak_mb"] = round(peak_rss_mb())  # builds and all queries; not the recall-only HNSW below
@@ -266,9 +274,12 @@ def run(
               f"{result['bm25_build_cpu_s']}, dense {result['dense_build_cpu_s']}; load average "
               f"{result['load_at_start']} -> {result['load_at_end']}", flush=True)
         cpu = " | ".join(
-            f"{mode} {result[mode]['cpu']['p50']}/{result[mode]['cpu']['p95']}" for mode in ("bm25", "dense", "hybrid")
+            f"{mode} {result[mode]['cpu']['p50']}/{result[mode]['cpu']['p95']}"
+            for mode in ("bm25", "dense", "hybrid", "hybrid+rerank")
         )
         print(f"|           | CPU ms per query p50/p95: {cpu}", flush=True)
+        rerank = result["hybrid+rerank"]
+        print(f"|           | hybrid+rerank ms p50/95/99: {rerank['p50']}/{rerank['p95']}/{rerank['p99']}", flush=True)
         if "hnsw_build_s" in result:
             print(f"|           | (HNSW built only for recall: {result['hnsw_build_s']} s, "
                   f"search p50/p95 {result['hnsw_search']['p50']}/{result['hnsw_search']['p95']} ms)", flush=True)
