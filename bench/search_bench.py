@@ -47,7 +47,8 @@ FILTERS = (
 
 
 class LookupEncoder:
-    """Answers each benchmark query with its precomputed synthetic vector."""
+    """Answers each benchmark query with its precomputed synthetic vector (a query the thesaurus
+    widened, ``"text (expansions)"``, with the vector of its own text)."""
 
     def __init__(self, vectors: dict[str, np.ndarray], dimension: int) -> None:
         self.vectors = vectors
@@ -55,7 +56,7 @@ class LookupEncoder:
         self.model_id = "synthetic"
 
     def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
-        return np.vstack([self.vectors[t] for t in texts])
+        return np.vstack([self.vectors[t] if t in self.vectors else self.vectors[t.split(" (")[0]] for t in texts])
 
 
 def peak_rss_mb() -> float:
