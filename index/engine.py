@@ -137,7 +137,8 @@ class SearchEngine:
             raise ValueError("passage ids must be unique")
         self._columns = FilterColumns(self._records)
         self._profiles: ReviewProfiles | None = None
-        self._rerank_facts: dict[int, tuple[int, frozenset[str]]] = {}
+        self._words: dict[int, int] = {}
+        self._heading_terms: dict[str, frozenset[str]] = {}
 
     @classmethod
     def build(
@@ -376,12 +377,15 @@ class SearchEngine:
         )
 
     def _facts_for_rerank(self, record: PassageRecord) -> tuple[int, frozenset[str]]:
-        """A passage's word count and its heading's terms, worked out once per engine."""
-        facts = self._rerank_facts.get(record.passage_id)
-        if facts is None:
-            facts = (len(record.text.split()), frozenset(query_terms(record.section_heading)))
-            self._rerank_facts[record.passage_id] = facts
-        return facts
+        """A passage's word count and its heading's terms, each worked out once per engine (terms
+        once per distinct heading)."""
+        words = self._words.get(record.passage_id)
+        if words is None:
+            words = self._words[record.passage_id] = len(record.text.split())
+        heading = self._heading_terms.get(record.section_heading)
+        if heading is None:
+            heading = self._heading_terms[record.section_heading] = frozenset(query_terms(record.section_heading))
+        return words, heading
 
     def _section_of(self, passage_id: int) -> tuple[str, float]:
         record = self._by_id[passage_id]
