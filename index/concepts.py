@@ -19,6 +19,8 @@ from typing import Protocol
 
 import numpy as np
 
+from index.filters import find_sorted
+
 MATRIX_FILE = "concepts.npy"
 IDS_FILE = "concepts-ids.npy"
 MODEL_FILE = "concepts-model.txt"
@@ -45,7 +47,7 @@ class ConceptMatrix:
         self.ids = np.asarray(ids, dtype=np.int64)
         self.matrix = np.ascontiguousarray(np.nan_to_num(matrix, nan=0.0), dtype=np.float32)
         self._sorted: tuple[np.ndarray, np.ndarray] | None = None
-        """(positions that sort ``ids``, ``ids`` sorted), worked out at the first :meth:`scores_of`."""
+        """(``ids`` sorted, the rows they sit in), worked out at the first :meth:`scores_of`."""
 
     @classmethod
     def build(
@@ -92,12 +94,11 @@ class ConceptMatrix:
             return out
         if self._sorted is None:
             order = np.argsort(self.ids, kind="stable")
-            self._sorted = (order, self.ids[order])
-        order, sorted_ids = self._sorted
-        where = np.minimum(np.searchsorted(sorted_ids, wanted), sorted_ids.size - 1)
-        found = sorted_ids[where] == wanted
+            self._sorted = (self.ids[order], order)
+        known, order = self._sorted
+        found, rows = find_sorted(known, order, wanted)
         query = np.nan_to_num(np.asarray(query_scores, dtype=np.float32).reshape(-1), nan=0.0)
-        out[found] = self.matrix[order[where[found]]] @ query
+        out[found] = self.matrix[rows] @ query
         return out
 
     def rank(self, query_scores: np.ndarray, fetch: int, allowed: np.ndarray | None = None) -> list[int]:

@@ -30,7 +30,7 @@ import numpy as np
 
 from index.atomic import atomic_path
 from index.errors import IndexMissingError
-from index.filters import sorted_unique
+from index.filters import find_sorted, sorted_unique
 from index.memory import release_free_memory
 
 DenseKind = Literal["auto", "flat", "hnsw"]
@@ -163,11 +163,7 @@ class DenseIndex:
     def _positions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found mask, positions of the found ids) for ``ids``."""
         known, order, _ids = self._lookup()
-        if not known.size:
-            return np.zeros(ids.shape, dtype=bool), np.zeros(0, dtype=np.int64)
-        where = np.minimum(np.searchsorted(known, ids), known.size - 1)
-        found = known[where] == ids
-        return found, order[where[found]]
+        return find_sorted(known, order, ids)
 
     def contains(self, ids: np.ndarray | list[int]) -> np.ndarray:
         """Boolean array: which of ``ids`` are in the index."""

@@ -98,6 +98,8 @@ class _Retrieved:
     bm25: Ranked
     dense: Ranked
     concepts: list[int]
+    bm25_scores: np.ndarray | None = None
+    """Every indexed passage's BM25 score (document order), kept for the reranker's pool."""
     vector: np.ndarray | None = None
     concept_scores: np.ndarray | None = None
 
@@ -324,11 +326,12 @@ class SearchEngine:
         (thesaurus expansions) joins the BM25 query at :data:`EXPANSION_WEIGHT` and the dense and
         concept query text in brackets."""
         bm25: Ranked = []
+        bm25_scores = None
         if mode != "dense":
-            found = self._sparse.search(text, fetch, allowed, extra=" ".join(extra), extra_weight=EXPANSION_WEIGHT)
-            bm25 = _pairs(found)
+            bm25_scores = self._sparse.scores(text, " ".join(extra), EXPANSION_WEIGHT)
+            bm25 = _pairs(self._sparse.top(bm25_scores, fetch, allowed))
         if mode == "bm25":
-            return _Retrieved(text, extra, bm25, [], [])
+            return _Retrieved(text, extra, bm25, [], [], bm25_scores)
         query_text = f"{text} ({'; '.join(extra)})" if extra else text
         vector = self.encoder.encode([query_text])[0]
         dense = _pairs(self._dense.search(vector, fetch, allowed))
@@ -338,7 +341,7 @@ class SearchEngine:
             model, matrix = self._concepts
             concept_scores = model.scores([query_text], vector.reshape(1, -1))[0]
             concepts = matrix.rank(concept_scores, fetch, allowed)
-        return _Retrieved(text, extra, bm25, dense, concepts, vector, concept_scores)
+        return _Retrieved(text, extra, bm25, dense, concepts, bm25_scores, vector, concept_scores)
 
     def _pool(self, found: _Retrieved) -> CandidatePool:
         """What the reranker knows of the first candidates of each list (:mod:`index.rerank`)."""
@@ -346,7 +349,11 @@ class SearchEngine:
         dense = [pid for pid, _ in found.dense]
         ids = np.array(pool_ids(bm25, dense, found.concepts), dtype=np.int64)
         records = [self._by_id[int(pid)] for pid in ids]
-        bm25_scores = self._sparse.scores_of(ids, found.text, " ".join(found.extra), EXPANSION_WEIGHT)
+        bm25_scores = (
+            self._sparse.scores_of(ids, found.bm25_scores)
+            if found.bm25_scores is not None
+            else np.zeros(ids.size, dtype=np.float32)
+        )
         cosine = (
             self._dense.reconstruct(ids) @ found.vector
             if found.vector is not None and ids.size

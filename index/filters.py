@@ -26,6 +26,16 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return unique
 
 
+def find_sorted(known: np.ndarray, order: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Look ``ids`` up in ``known`` (sorted ids; ``order[i]`` is where ``known[i]`` is stored): the
+    mask of ``ids`` found, and the stored positions of those found."""
+    if not known.size:
+        return np.zeros(ids.shape, dtype=bool), np.zeros(0, dtype=np.int64)
+    where = np.minimum(np.searchsorted(known, ids), known.size - 1)
+    found = known[where] == ids
+    return found, order[where[found]]
+
+
 def _key(value: str) -> str:
     return value.strip().casefold()
 

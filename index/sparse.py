@@ -31,7 +31,7 @@ import numpy as np
 
 from index.atomic import atomic_directory
 from index.errors import IndexMissingError
-from index.filters import sorted_unique
+from index.filters import find_sorted, sorted_unique
 from index.memory import release_free_memory
 from index.text import query_terms, tokenize
 
@@ -152,12 +152,7 @@ class SparseIndex:
 
     def _find(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(which of ``ids`` are indexed, the document positions of those that are)."""
-        known, order = self._lookup
-        if not known.size:
-            return np.zeros(ids.shape, dtype=bool), np.zeros(0, dtype=np.int64)
-        where = np.minimum(np.searchsorted(known, ids), known.size - 1)
-        found = known[where] == ids
-        return found, order[where[found]]
+        return find_sorted(*self._lookup, ids)
 
     def scores(self, query: str, extra: str = "", extra_weight: float = 0.0) -> np.ndarray:
         """BM25 score of every document (document order) for ``query``; zeros if nothing matches.
@@ -186,16 +181,13 @@ class SparseIndex:
             weights = np.concatenate([data[a:b] * np.float32(w) if w != 1.0 else data[a:b] for a, b, w in spans])
         return np.bincount(docs, weights=weights, minlength=count).astype(np.float32)
 
-    def scores_of(
-        self, ids: np.ndarray, query: str, extra: str = "", extra_weight: float = 0.0
-    ) -> np.ndarray:
-        """BM25 scores of the passages ``ids`` (0 for an id not indexed); arguments as :meth:`scores`."""
+    def scores_of(self, ids: np.ndarray, all_scores: np.ndarray) -> np.ndarray:
+        """The entries of ``all_scores`` (:meth:`scores`' output) for the passages ``ids`` (0 for an
+        id not indexed), so a reranker reads the scores the search already computed."""
         wanted = np.asarray(ids, dtype=np.int64).reshape(-1)
         out = np.zeros(wanted.size, dtype=np.float32)
-        if not wanted.size or not len(self):
-            return out
         found, positions = self._find(wanted)
-        out[found] = self.scores(query, extra, extra_weight)[positions]
+        out[found] = all_scores[positions]
         return out
 
     def search(
@@ -212,10 +204,17 @@ class SparseIndex:
         With ``allowed_ids`` only those passages are candidates; ties keep document order.
         ``extra`` and ``extra_weight`` are as in :meth:`scores`.
         """
+        if k <= 0 or not len(self):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return self.top(self.scores(query, extra, extra_weight), k, allowed_ids)
+
+    def top(
+        self, all_scores: np.ndarray, k: int, allowed_ids: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`search` on scores already computed by :meth:`scores`."""
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         if k <= 0 or not len(self):
             return empty
-        all_scores = self.scores(query, extra, extra_weight)
         if allowed_ids is None:
             candidates = np.flatnonzero(all_scores > 0)
         else:

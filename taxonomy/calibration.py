@@ -2,8 +2,8 @@
 
 Everything here uses training data only. The ensemble's fusion (a stacker, :mod:`taxonomy.stacking`,
 beside the weighted mean's weights) and decision policy are chosen on *out-of-fold* member scores:
-each training passage is scored by embedding, supervised and neighbours members fitted without its
-review type or review, so the choice is not fooled by members that have memorised their training
+each training passage is scored by rule, embedding, supervised and neighbours members fitted
+without its review type or review, so the choice is not fooled by members that have memorised their training
 set, nor by the house style of the reviews they were trained on.
 """
 
