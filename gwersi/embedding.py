@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from gwersi.context import AppContext
 from index.db import transaction
 from index.encoder import thread_intra_op_threads
+from index.encoder_process import EncoderProcess
 from index.orm import Passage
 from index.store import passages_without_embedding, set_embeddings
 
@@ -19,6 +21,8 @@ COMMIT_EVERY = 256
 ROUND_MAX = 2048
 """Most passages one :class:`EncodeRounds` round encodes: parsing can outrun the encoder, and
 without a cap each round would grow on what piled up during the last, leaving tagging for the end."""
+TAIL_ROUND = 256
+"""Fewest passages a round started with ``tail`` encodes (see :meth:`EncodeRounds.start`)."""
 
 
 def embed_pending(ctx: AppContext, *, on_batch: Callable[[int, int], None] | None = None) -> int:
@@ -56,16 +60,41 @@ class EncodeRounds:
     runs on the thread: the catalogue is read and written by the caller's thread alone. A round is
     stored before the next is read, so no passage is encoded twice. ``on_seconds`` receives the
     seconds each round spends encoding (on the thread) and storing its vectors.
+
+    With ``own_process`` the model runs in a child process (:class:`~index.encoder_process.EncoderProcess`,
+    started by :meth:`load`), so the caller's Python work does not hold up the encoding through the
+    interpreter lock; otherwise the context's encoder runs on the thread.
     """
 
-    def __init__(self, ctx: AppContext, on_seconds: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, on_seconds: Callable[[float], None] | None = None, *, own_process: bool = False
+    ) -> None:
         self._ctx = ctx
         self._on_seconds = on_seconds
+        self._own_process = own_process
+        self._process: EncoderProcess | None = None
+        self._loading = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gwersi-encode")
         self._round: tuple[list[int], Future[np.ndarray]] | None = None
         self._default_threads: int | None = None  # the encoding thread's own, read before any change
         self._threads: int | None = None
         self._closing = False
+
+    def load(self) -> None:
+        """Load the model: start the encoder process, or the context's encoder (once, from any
+        thread; :meth:`start` calls it too). A model that cannot be loaded raises here."""
+        if not self._own_process:
+            _ = self._ctx.encoder
+            return
+        with self._loading:
+            if self._process is None and not self._closing:
+                settings = self._ctx.settings
+                self._process = EncoderProcess(
+                    settings.encoder, settings.embedding_model, threads=settings.torch_threads
+                )
+
+    def _model_id(self) -> str:
+        return self._process.model_id if self._process is not None else self._ctx.encoder.model_id
 
     def in_flight(self) -> bool:
         """Whether a round has been started and not yet stored."""
@@ -80,22 +109,31 @@ class EncodeRounds:
         round in flight (``None``: the encoding thread's default)."""
         self._threads = threads
 
-    def start(self, limit: int | None = None) -> int:
+    def start(self, limit: int | None = None, *, tail: bool = False) -> int:
         """Start encoding the passages without a vector from the current model (at most ``limit``,
         by default :data:`ROUND_MAX`, longest first); returns how many (0: nothing to do, no round
-        started). The previous round must have been finished."""
+        started). The previous round must have been finished.
+
+        ``tail`` (no more passages will arrive): at most half of those waiting, and at least
+        :data:`TAIL_ROUND`, so rounds shrink towards the end and the last round's tagging, which no
+        encoding overlaps, is short."""
         if self._round is not None:
             raise RuntimeError("finish the round in flight before starting another")
+        self.load()
         with self._ctx.sessions() as session:
-            rows = passages_without_embedding(session=session, model_id=self._ctx.encoder.model_id)
-        rows = rows[: ROUND_MAX if limit is None else limit]
+            rows = passages_without_embedding(session=session, model_id=self._model_id())
+        cap = ROUND_MAX if limit is None else limit
+        if tail:
+            cap = min(cap, max(TAIL_ROUND, (len(rows) + 1) // 2))
+        rows = rows[:cap]
         if not rows:
             return 0
         self._round = ([pid for pid, _ in rows], self._executor.submit(self._encode, [text for _, text in rows]))
         return len(rows)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        if self._default_threads is None:
+        process = self._process
+        if self._default_threads is None and process is None:
             self._default_threads = thread_intra_op_threads()
         began = time.perf_counter()
         parts = []
@@ -106,6 +144,9 @@ class EncodeRounds:
             if self._closing:
                 raise RuntimeError("embedding stopped: the ingest was interrupted")
             threads = self._threads
+            if process is not None:
+                parts.append(process.encode(texts[start : start + batch], batch_size=batch, threads=threads))
+                continue
             thread_intra_op_threads(threads if threads is not None else self._default_threads)
             parts.append(self._ctx.encoder.encode(texts[start : start + batch], batch_size=batch))
         vectors = np.concatenate(parts)
@@ -126,7 +167,6 @@ class EncodeRounds:
         ids, future = self._round
         self._round = None
         vectors = future.result()
-        encoder = self._ctx.encoder
         began = time.perf_counter()
         with transaction(self._ctx.sessions) as session:
             by_id = {
@@ -139,14 +179,19 @@ class EncodeRounds:
                 session=session,
                 passages=[by_id[ids[i]] for i in kept],
                 vectors=vectors[kept],
-                model_id=encoder.model_id,
+                model_id=self._model_id(),
             )
         if self._on_seconds is not None:
             self._on_seconds(time.perf_counter() - began)
         return len(kept)
 
     def close(self) -> None:
-        """Let the thread go. A round still encoding (the caller failed or was interrupted) stops
-        after its current batch, and its vectors are not stored: the next run embeds them."""
+        """Let the thread (and the encoder process) go. A round still encoding (the caller failed or
+        was interrupted) stops after its current batch, and its vectors are not stored: the next
+        run embeds them."""
         self._closing = True
         self._executor.shutdown(wait=True)
+        with self._loading:
+            if self._process is not None:
+                self._process.close()
+                self._process = None

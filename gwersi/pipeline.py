@@ -67,12 +67,14 @@ core); the count changes between two encoder batches of a round."""
 
 
 class _Warmup:
-    """Loads the encoder (torch and the model), then builds the tagger (spaCy and the fitted members),
-    on a thread while the workers parse. Embedding may start as soon as the encoder is loaded
-    (:meth:`encoder_ready`); tagging waits for the whole warm-up (:meth:`ready`)."""
+    """Loads the encoder for ``rounds`` (torch and the model, in the encoder process when it has
+    one), then builds the tagger (spaCy, the fitted members, and this process's encoder, which the
+    tagger holds), on a thread while the workers parse. Embedding may start as soon as the encoder is
+    loaded (:meth:`encoder_ready`); tagging waits for the whole warm-up (:meth:`ready`)."""
 
-    def __init__(self, ctx: AppContext, times: StageTimes | None) -> None:
+    def __init__(self, ctx: AppContext, rounds: EncodeRounds, times: StageTimes | None) -> None:
         self._ctx = ctx
+        self._rounds = rounds
         self._times = times
         self._error: BaseException | None = None
         self._encoder_loaded = threading.Event()
@@ -81,7 +83,7 @@ class _Warmup:
     def _run(self) -> None:
         try:
             with maybe_measure(self._times, "encoder load"):
-                _ = self._ctx.encoder
+                self._rounds.load()
             self._encoder_loaded.set()
             with maybe_measure(self._times, "tagger build"):
                 build_tagger(self._ctx)
@@ -122,7 +124,8 @@ def ingest_and_process(
     the tagger (the workers are already running, so they were forked from a one-thread process).
     Once the encoder is loaded, new passages are embedded in rounds on a thread of their own
     (:class:`~gwersi.embedding.EncodeRounds`: a round starts when the encoder is free and
-    :data:`EMBED_EVERY` new passages wait), while this thread goes on storing parsed files and
+    :data:`EMBED_EVERY` new passages wait; with ``settings.ingest_encoder_process`` the model runs in
+    a process of its own, which that thread feeds), while this thread goes on storing parsed files and
     tagging the passages of the last round (once the tagger is built). So the encoder is busy from
     early on and parsing, storing and tagging hide behind it. The index is built once at the end, in
     this process: a command line run serves no searches a child build would protect. Without
@@ -131,8 +134,12 @@ def ingest_and_process(
     files = expand_paths(paths)
     if not process:
         return list(ingest_iter(ctx, files, on_file=on_file, times=times)), None
-    warmup = _Warmup(ctx, times)
-    rounds = EncodeRounds(ctx, on_seconds=None if times is None else (lambda s: times.add("embed", s)))
+    rounds = EncodeRounds(
+        ctx,
+        on_seconds=None if times is None else (lambda s: times.add("embed", s)),
+        own_process=ctx.settings.ingest_encoder_process and ctx.settings.encoder != "hashing",
+    )
+    warmup = _Warmup(ctx, rounds, times)
     results: list[FileResult] = []
     embedded = tagged = waiting = 0
     rounds.set_threads(PARSING_THREADS)
@@ -155,11 +162,12 @@ def ingest_and_process(
             return results, None
         with maybe_measure(times, "waiting for warm-up"):
             warmup.wait()
-        while True:  # the rest: each round encodes while the last one's passages are tagged
+        while True:  # the rest: each round encodes while the last one's passages are tagged (the
+            # rounds shrink, so the last round's tagging, which nothing overlaps, is short)
             with maybe_measure(times, "waiting for the encoder"):
                 rounds.wait()
             embedded += rounds.finish()
-            started = rounds.start()
+            started = rounds.start(tail=True)
             rounds.set_threads(PARSING_THREADS)  # this thread tags meanwhile: leave it a core
             tagged += _tag_embedded(ctx, times)
             rounds.set_threads(ctx.settings.torch_threads)

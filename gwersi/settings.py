@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         "embeds and tags (at most two files per worker in flight, at lowered priority so the encoder goes "
         "first). 0: parse in this process.",
     )
+    ingest_encoder_process: bool = Field(
+        default=True,
+        description="A batch ingest runs the model encoder in a process of its own, so this process's "
+        "storing and tagging do not hold up the encoding through Python's interpreter lock (the hashing "
+        "encoder always runs in this process). false: encode on a thread of this process.",
+    )
     tagger: str = Field(
         default="ensemble",
         description="Tagger used for suggestions: rule, embedding, supervised, ensemble or keyword.",

@@ -110,3 +110,47 @@ def test_closing_stops_a_round_between_batches_and_stores_nothing(ctx: AppContex
     with pytest.raises(RuntimeError, match="interrupted"):
         rounds.finish()
     assert all(v is None for v in _vectors(ctx).values())
+
+
+def test_rounds_in_an_encoder_process_store_the_same_vectors(ctx: AppContext) -> None:
+    rounds = EncodeRounds(ctx, own_process=True)
+    try:
+        rounds.load()
+        assert rounds._process is not None
+        assert rounds.start() == 6
+        rounds.set_threads(1)
+        assert rounds.finish() == 6
+    finally:
+        rounds.close()
+    assert rounds._process is None
+    stored = _vectors(ctx)
+    with ctx.sessions() as session:
+        texts = {p.id: p.text for p in session.scalars(select(Passage))}
+    expected = ctx.encoder.encode([texts[i] for i in stored])
+    got = np.stack([np.frombuffer(stored[i] or b"", dtype=np.float32) for i in stored])
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_tail_rounds_shrink_to_half_of_what_waits(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gwersi.embedding
+
+    monkeypatch.setattr(gwersi.embedding, "TAIL_ROUND", 1)
+    rounds = EncodeRounds(ctx)
+    sizes = []
+    try:
+        while started := rounds.start(tail=True):
+            sizes.append(started)
+            rounds.finish()
+    finally:
+        rounds.close()
+    assert sizes == [3, 2, 1]
+    monkeypatch.setattr(gwersi.embedding, "TAIL_ROUND", 256)
+    with transaction(ctx.sessions) as session:
+        for p in session.scalars(select(Passage)):
+            p.embedding = None
+    rounds = EncodeRounds(ctx)
+    try:
+        assert rounds.start(tail=True) == 6  # never fewer than TAIL_ROUND while that many wait
+        rounds.finish()
+    finally:
+        rounds.close()
