@@ -128,7 +128,11 @@ WORKER_NICE = 10
 
 
 def _yield_to_encoder() -> None:
-    """Worker initializer: lower this process's priority by :data:`WORKER_NICE` (best effort)."""
+    """Worker initializer: lower this process's priority by :data:`WORKER_NICE` (best effort), and
+    end with this process if it is killed (else a worker orphaned by ``kill -9`` waits forever)."""
+    from index.encoder_process import end_with_parent
+
+    end_with_parent()
     with contextlib.suppress(OSError, AttributeError):
         os.nice(WORKER_NICE)
 
