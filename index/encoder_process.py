@@ -31,7 +31,11 @@ STOP_SECONDS = 10.0
 def end_with_parent() -> None:
     """Have the kernel end this (child) process when the process that started it dies, even by
     ``kill -9`` (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing). Without it a worker whose parent was
-    killed could wait for work forever."""
+    killed could wait for work forever.
+
+    The kernel sends the signal when the *thread* that started the child ends, so only a child
+    started by a thread that outlives it may call this. The encoder process does not (a warm-up
+    thread starts it): it leaves when its pipe closes, which a killed parent's pipe does."""
     import ctypes
     import ctypes.util
     import sys
@@ -48,8 +52,8 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _serve(conn: Connection, kind: str, model_path: str | None, threads: int | None) -> None:
-    """The child: build the encoder, report, then encode each request until told to stop."""
-    end_with_parent()
+    """The child: build the encoder, report, then encode each request until told to stop or the
+    parent's end of the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when an interrupted run stops
     try:
         encoder = make_encoder(kind, model_path, threads=threads)

@@ -3,6 +3,9 @@ model cannot load or the child dies, and a clean stop."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
@@ -29,6 +32,18 @@ def test_vectors_match_the_encoder_in_this_process() -> None:
         np.testing.assert_array_equal(process.encode(TEXTS[:1]), local.encode(TEXTS[:1]))  # serves on
     finally:
         process.close()
+
+
+def test_a_process_started_by_a_thread_that_has_ended_still_serves() -> None:
+    started: list[EncoderProcess] = []
+    starter = threading.Thread(target=lambda: started.append(EncoderProcess("hashing")))
+    starter.start()
+    starter.join()  # the pipeline's warm-up thread starts the process, then ends
+    try:
+        time.sleep(0.2)
+        np.testing.assert_array_equal(started[0].encode(TEXTS), make_encoder("hashing").encode(TEXTS))
+    finally:
+        started[0].close()
 
 
 def test_a_model_that_cannot_load_is_reported_with_its_reason() -> None:
