@@ -82,20 +82,23 @@ def up(
     no_ui: Annotated[bool, typer.Option("--no-ui", help="Start only the API.")] = False,
 ) -> None:
     """The main job: ingest, embed, tag and index the given reviews, then serve API + explorer."""
-    from gwersi.ingesting import ingest_files
-    from gwersi.pipeline import ensure_first_admin_token, process_new_passages
+    from gwersi.pipeline import ensure_first_admin_token, ingest_and_process, process_new_passages
 
     ctx = context()
     settings = ctx.settings
-    results = ingest_files(ctx, paths or [])
+    try:  # as `gwersi ingest`: parsing, embedding and tagging overlap
+        results, report = ingest_and_process(ctx, paths or [])
+    except Exception as exc:  # stored files stay stored
+        fail(exc)
     failed = [r for r in results if r.status == "failed"]
     typer.echo(f"ingest: {len(results) - len(failed)} reviews ready, {len(failed)} failed")
     for r in failed:
         typer.echo(f"  failed {r.path}: {r.error}", err=True)
-    try:
-        report = process_new_passages(ctx, show_progress=is_terminal())
-    except Exception as exc:
-        fail(exc)
+    if report is None:  # nothing new: finish what an interrupted run left, and (re)build the index
+        try:
+            report = process_new_passages(ctx, show_progress=is_terminal())
+        except Exception as exc:
+            fail(exc)
     typer.echo(
         f"index: {report.indexed} passages indexed ({report.embedded} embedded, {report.tagged} tagged now)"
     )

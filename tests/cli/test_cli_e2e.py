@@ -180,3 +180,41 @@ def test_real_model_finds_a_paraphrase(tmp_path: Path) -> None:
         ).stdout
     )
     assert hits and "sleep" in hits[0]["text"]
+
+
+@pytest.mark.slow
+def test_up_ingests_indexes_and_serves_the_api(tmp_path: Path, corpus: Path) -> None:
+    """The main job: `gwersi up` ingests, embeds, tags and indexes, then answers searches on loopback;
+    a second start with nothing new rebuilds from the catalogue and serves the same passages."""
+    import httpx
+
+    from tests.ui.conftest import free_port
+
+    data = tmp_path / "data"
+    env = {**os.environ, "GWERSI_DATA_DIR": str(data), "GWERSI_ENCODER": "hashing", "GWERSI_TAGGER": "rule"}
+    env.pop("DATABASE_URL", None)
+    for attempt in range(2):
+        port = free_port()
+        proc = subprocess.Popen(
+            [*GWERSI, "up", str(corpus), "--no-ui", "--api-port", str(port)],
+            env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        try:
+            lines = []
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                if "Press Ctrl-C" in line:
+                    break
+            out = "".join(lines)
+            assert "ingest: 3 reviews ready, 0 failed" in out, out
+            page = httpx.get(f"http://127.0.0.1:{port}/search", params={"q": "safe sleeping", "k": 3}).json()
+            assert page["data"] and "sleep" in " ".join(hit["text"] for hit in page["data"]).lower(), page
+            if attempt == 0:
+                indexed = out.split("index: ")[1].split(" passages")[0]
+                assert int(indexed) > 0
+            else:
+                assert f"index: {indexed} passages indexed (0 embedded, 0 tagged now)" in out, out
+        finally:
+            proc.terminate()
+            proc.wait(30)
