@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -127,12 +128,34 @@ WORKER_NICE = 10
 (the one unavoidable cost) and this process go first, and parsing fills the time they leave."""
 
 
+def _end_with_parent() -> None:
+    """Have the kernel end this (child) process when the process that started it dies, even by
+    ``kill -9`` (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing). Without it a worker whose parent was
+    killed could wait for work forever.
+
+    The kernel sends the signal when the *thread* that started the child ends: the parse workers
+    are started by the thread that iterates :func:`parse_files`, which outlives them. (The encoder
+    process is started by a warm-up thread, so it must not call this; it leaves when its pipe
+    closes.)"""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+_PR_SET_PDEATHSIG = 1
+"""``prctl`` option: the signal this process gets when its parent dies (``<linux/prctl.h>``)."""
+
+
 def _yield_to_encoder() -> None:
     """Worker initializer: lower this process's priority by :data:`WORKER_NICE` (best effort), and
     end with this process if it is killed (else a worker orphaned by ``kill -9`` waits forever)."""
-    from index.encoder_process import end_with_parent
-
-    end_with_parent()
+    _end_with_parent()
     with contextlib.suppress(OSError, AttributeError):
         os.nice(WORKER_NICE)
 

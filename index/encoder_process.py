@@ -8,7 +8,9 @@ second beside one busy Python thread. A child process has a lock of its own.
 
 :class:`EncoderProcess` starts a child (``spawn``: nothing copied from this process's threads),
 builds the encoder there with :func:`~index.encoder.make_encoder`, and answers one batch of texts
-per call over a pipe. Its vectors are the encoder's, computed on the same batches.
+per call over a pipe. Its vectors are the encoder's, computed on the same batches. The child leaves
+when asked, or when its pipe closes (as a killed parent's does). As with any ``spawn``, a script
+that starts one must keep its own work under ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
@@ -26,29 +28,6 @@ from index.errors import EncoderError
 
 STOP_SECONDS = 10.0
 """How long :meth:`EncoderProcess.close` waits for the child to leave before ending it."""
-
-
-def end_with_parent() -> None:
-    """Have the kernel end this (child) process when the process that started it dies, even by
-    ``kill -9`` (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing). Without it a worker whose parent was
-    killed could wait for work forever.
-
-    The kernel sends the signal when the *thread* that started the child ends, so only a child
-    started by a thread that outlives it may call this. The encoder process does not (a warm-up
-    thread starts it): it leaves when its pipe closes, which a killed parent's pipe does."""
-    import ctypes
-    import ctypes.util
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
-_PR_SET_PDEATHSIG = 1
-"""``prctl`` option: the signal this process gets when its parent dies (``<linux/prctl.h>``)."""
 
 
 def _serve(conn: Connection, kind: str, model_path: str | None, threads: int | None) -> None:
