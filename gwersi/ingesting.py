@@ -128,6 +128,10 @@ WORKER_NICE = 10
 (the one unavoidable cost) and this process go first, and parsing fills the time they leave."""
 
 
+_PR_SET_PDEATHSIG = 1
+"""``prctl`` option: the signal this process gets when its parent dies (``<linux/prctl.h>``)."""
+
+
 def _end_with_parent() -> None:
     """Have the kernel end this (child) process when the process that started it dies, even by
     ``kill -9`` (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing). Without it a worker whose parent was
@@ -146,10 +150,6 @@ def _end_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
-_PR_SET_PDEATHSIG = 1
-"""``prctl`` option: the signal this process gets when its parent dies (``<linux/prctl.h>``)."""
 
 
 def _yield_to_encoder() -> None:

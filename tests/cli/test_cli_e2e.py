@@ -23,6 +23,14 @@ def run(
     data_dir: Path, *args: str, encoder: str = "hashing", tagger: str = "rule", stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the CLI; the rule tagger by default (the ensemble is trained once, in the first test)."""
+    return subprocess.run(
+        [*GWERSI, *args], capture_output=True, text=True, env=cli_env(data_dir, encoder, tagger), cwd=REPO,
+        input=stdin, timeout=600,
+    )
+
+
+def cli_env(data_dir: Path, encoder: str = "hashing", tagger: str = "rule") -> dict[str, str]:
+    """The environment a CLI run gets: its own SQLite catalogue in ``data_dir``, offline models."""
     env = {
         **os.environ,
         "GWERSI_DATA_DIR": str(data_dir),
@@ -32,7 +40,7 @@ def run(
         "TRANSFORMERS_OFFLINE": "1",
     }
     env.pop("DATABASE_URL", None)
-    return subprocess.run([*GWERSI, *args], capture_output=True, text=True, env=env, cwd=REPO, input=stdin, timeout=600)
+    return env
 
 
 @pytest.fixture()
@@ -190,9 +198,7 @@ def test_up_ingests_indexes_and_serves_the_api(tmp_path: Path, corpus: Path) -> 
 
     from tests.ui.conftest import free_port
 
-    data = tmp_path / "data"
-    env = {**os.environ, "GWERSI_DATA_DIR": str(data), "GWERSI_ENCODER": "hashing", "GWERSI_TAGGER": "rule"}
-    env.pop("DATABASE_URL", None)
+    env = cli_env(tmp_path / "data")
     for attempt in range(2):
         port = free_port()
         proc = subprocess.Popen(
