@@ -94,7 +94,7 @@ def up(
     typer.echo(f"ingest: {len(results) - len(failed)} reviews ready, {len(failed)} failed")
     for r in failed:
         typer.echo(f"  failed {r.path}: {r.error}", err=True)
-    if report is None:  # nothing new: finish what an interrupted run left, and (re)build the index
+    if report is None:  # nothing new or left unfinished: (re)build the index to serve
         try:
             report = process_new_passages(ctx, show_progress=is_terminal())
         except Exception as exc:

@@ -21,11 +21,12 @@ def ingest(
 ) -> None:
     """Ingest review files; a failed file never stops the batch (exit 1 if any failed)."""
     from gwersi.ingesting import expand_paths
-    from gwersi.pipeline import ingest_and_process
+    from gwersi.pipeline import ProcessReport, ingest_and_process
 
     ctx = context()
     files = expand_paths(paths)
     results: list[FileResult] = []
+    report: ProcessReport | None = None
     show_progress = is_terminal() and not as_json
     try:
         if show_progress:
@@ -33,11 +34,11 @@ def ingest(
 
             with Progress(transient=True) as progress:
                 task = progress.add_task("Ingesting", total=len(files))
-                results, _report = ingest_and_process(
+                results, report = ingest_and_process(
                     ctx, files, process=not no_process, on_file=lambda r: progress.advance(task)
                 )
         else:
-            results, _report = ingest_and_process(ctx, files, process=not no_process)
+            results, report = ingest_and_process(ctx, files, process=not no_process)
     except Exception as exc:  # stored files stay stored; say what failed after that
         fail(exc, as_json=as_json)
     if as_json:
@@ -53,6 +54,10 @@ def ingest(
             for s in ("ingested", "updated", "unchanged", "failed")
         }
         typer.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
+        if report is not None:
+            typer.echo(
+                f"{report.embedded} passages embedded, {report.tagged} tagged, {report.indexed} in the index"
+            )
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
 

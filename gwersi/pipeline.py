@@ -129,7 +129,9 @@ def ingest_and_process(
     tagging the passages of the last round (once the tagger is built). So the encoder is busy from
     early on and parsing, storing and tagging hide behind it. The index is built once at the end, in
     this process: a command line run serves no searches a child build would protect. Without
-    ``process`` only parsing and storing happen. ``times`` collects stage seconds.
+    ``process`` only parsing and storing happen. ``times`` collects stage seconds. When no file is
+    new, the report is ``None`` unless passages an earlier, stopped run stored still wait for a
+    vector or suggestions: then they are finished (:func:`process_new_passages`).
     """
     files = expand_paths(paths)
     if not process:
@@ -159,7 +161,9 @@ def ingest_and_process(
         rounds.set_threads(ctx.settings.torch_threads)  # parsing is over: the encoder takes every core
         if not any(r.status in ("ingested", "updated") for r in results):
             warmup.wait()
-            return results, None
+            if not _unfinished(ctx):
+                return results, None
+            return results, process_new_passages(ctx, times=times)  # what a stopped run left
         with maybe_measure(times, "waiting for warm-up"):
             warmup.wait()
         while True:  # the rest: each round encodes while the last one's passages are tagged (the
@@ -178,6 +182,28 @@ def ingest_and_process(
     with maybe_measure(times, "index"):
         engine = build_index(ctx)
     return results, ProcessReport(embedded=embedded, tagged=tagged, indexed=len(engine))
+
+
+def _unfinished(ctx: AppContext) -> bool:
+    """Whether stored passages still wait for a vector or for the current tagger's suggestions.
+
+    A batch stopped mid-way (Ctrl-C, a killed process) leaves its stored files so; the next
+    ingest finds them unchanged, so it must finish their passages itself. Passages embedded by a
+    different model are not counted: re-embedding a catalogue is ``gwersi index build``'s call.
+    """
+    from sqlalchemy import or_, select
+
+    from gwersi.tagging import tagged_marker
+    from index.orm import Passage
+
+    marker = tagged_marker(ctx.settings.tagger)
+    with ctx.sessions() as session:
+        first = session.scalar(
+            select(Passage.id)
+            .where(or_(Passage.embedding.is_(None), Passage.tagged_with.is_(None), Passage.tagged_with != marker))
+            .limit(1)
+        )
+    return first is not None
 
 
 def _tag_embedded(ctx: AppContext, times: StageTimes | None) -> int:

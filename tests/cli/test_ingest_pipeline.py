@@ -96,3 +96,30 @@ def test_streaming_ingest_matches_the_serial_ingest(
     assert [r.status for r in again if r.status != "failed"] == ["unchanged"] * 4
     assert report_again is None
     assert stream_ctx.search_engine_or_none() is not None
+
+
+def test_an_ingest_with_nothing_new_finishes_what_a_stopped_run_left(tmp_path: Path, corpus: list[Path]) -> None:
+    from sqlalchemy import func, select
+
+    from index.orm import Passage
+
+    ctx = _context(tmp_path, "stopped", 0)
+    _, none = ingest_and_process(ctx, corpus, process=False)  # as a run stopped after storing
+    assert none is None
+
+    def waiting() -> int:
+        with ctx.sessions() as session:
+            return int(session.scalar(
+                select(func.count(Passage.id)).where((Passage.embedding.is_(None)) | (Passage.tagged_with.is_(None)))
+            ) or 0)
+
+    stored = waiting()
+    assert stored > 0
+    results, report = ingest_and_process(ctx, corpus)
+    assert [r.status for r in results if r.status != "failed"] == ["unchanged"] * 4
+    assert report is not None and report.embedded == report.tagged == report.indexed == stored
+    assert waiting() == 0
+    assert ctx.search_engine_or_none() is not None and len(ctx.search_engine_or_none()) == stored
+
+    _, report_again = ingest_and_process(ctx, corpus)  # now nothing is left: nothing to do
+    assert report_again is None
