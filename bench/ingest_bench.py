@@ -11,6 +11,12 @@
    over worker processes, so they can add up to more than the wall time).
 3. The encoder alone: the same passages (read back from the catalogue) encoded in one call by the
    same packaged model, timed in the same process right after.
+4. A drift check: this host's speed wanders (the encoder alone took 268-339 s on the same passages
+   in one day), and steps 2 and 3 are minutes apart. So a fixed probe (:data:`PROBE_TEXTS`
+   paragraphs of the Markdown samples) is encoded before step 2 and again after step 3, each time in
+   a fresh child process (so this one stays cold, as a real ingest starts, and the two probes are
+   alike). The ratio is trustworthy when the
+   two probe rates agree; the printout says how far apart they are.
 
 Prints both, their ratio (encoder seconds / end-to-end seconds: 1.0 means ingest costs no more
 than embedding), peak memory (this process, and the largest child) and the machine load before
@@ -35,6 +41,11 @@ from typing import Any
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 FORMATS = (".pdf", ".docx", ".md", ".txt")
 _DIGITS = re.compile(r"\d+")
+PROBE_TEXTS = 384
+"""Paragraphs in the drift probe (about 10 s of encoding here)."""
+DRIFT_WARNING = 0.15
+"""Probe rates further apart than this get a warning. Three probes in a row on a quiet host here
+gave 30.2-39.8 passages/s, so a smaller gap can be the probe's own noise."""
 
 
 def peak_rss_mb() -> float:
@@ -183,6 +194,46 @@ def replicate(docs: int, folder: Path, samples: Path = SAMPLES) -> list[Path]:
     return out
 
 
+# ---------------------------------------------------------------------------- drift probe
+
+
+def probe_texts(samples: Path = SAMPLES, count: int = PROBE_TEXTS) -> list[str]:
+    """``count`` paragraphs (at least 200 characters) of the Markdown samples, in file order, cycling."""
+    paragraphs = [
+        block.strip()
+        for path in sorted(samples.glob("*.md"))
+        for block in path.read_text(encoding="utf-8").split("\n\n")
+        if len(block.strip()) >= 200
+    ]
+    if not paragraphs:
+        raise SystemExit(f"no Markdown paragraphs for the drift probe in {samples}")
+    return [paragraphs[i % len(paragraphs)] for i in range(count)]
+
+
+def encode_rate(encoder: Any, texts: list[str], batch_size: int) -> float:
+    """Passages per second encoding ``texts`` with a loaded, warmed ``encoder``."""
+    encoder.encode(texts[:8], batch_size=batch_size)  # the first call pays torch's lazy set-up
+    start = time.perf_counter()
+    encoder.encode(texts, batch_size=batch_size)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def _probe_in_child(settings: Any, texts: list[str]) -> float:
+    from index.encoder import make_encoder
+
+    encoder = make_encoder(settings.encoder, settings.embedding_model, threads=settings.torch_threads)
+    return encode_rate(encoder, texts, settings.embed_batch_size)
+
+
+def probe_rate_in_child(settings: Any, texts: list[str]) -> float:
+    """:func:`encode_rate` in a fresh spawned process, so this one imports nothing for it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_probe_in_child, settings, texts).result()
+
+
 # ---------------------------------------------------------------------------- runs
 
 
@@ -209,6 +260,8 @@ def run(docs: int | None = None, samples: Path = SAMPLES, *, workers: int | None
         if workers is not None:
             overrides["ingest_workers"] = workers
         settings = Settings(**overrides)
+        probe = probe_texts(samples)
+        probe_before = probe_rate_in_child(settings, probe)
         ctx = AppContext(settings)
         times = StageTimes()
         start = time.perf_counter()
@@ -222,6 +275,7 @@ def run(docs: int | None = None, samples: Path = SAMPLES, *, workers: int | None
         encoder.encode(texts, batch_size=settings.embed_batch_size)
         encoder_alone = time.perf_counter() - start
         ctx.close()
+        probe_after = probe_rate_in_child(settings, probe)
     return {
         "documents": count,
         "statuses": statuses,
@@ -230,6 +284,8 @@ def run(docs: int | None = None, samples: Path = SAMPLES, *, workers: int | None
         "end_to_end_s": end_to_end,
         "encoder_alone_s": encoder_alone,
         "ratio": encoder_alone / end_to_end,
+        "probe_before_ps": probe_before,
+        "probe_after_ps": probe_after,
         "stages": times.as_dict(),
         "peak_rss_mb": peak_rss_mb(),
         "peak_child_rss_mb": peak_child_rss_mb(),
@@ -273,11 +329,24 @@ def format_result(result: dict[str, Any]) -> str:
         f"{'encoder alone':<12} {result['encoder_alone_s']:8.2f}   "
         f"({result['passages'] / result['encoder_alone_s']:.1f} passages/s, same passages, same run)",
         f"ratio (encoder alone / end to end): {result['ratio']:.2f}x",
+        drift_line(result["probe_before_ps"], result["probe_after_ps"]),
         f"peak memory: {result['peak_rss_mb']:.0f} MiB (this process), "
         f"{result['peak_child_rss_mb']:.0f} MiB (largest child)",
         f"load average: {result['load_before']} before, {result['load_after']} after ({os.cpu_count()} CPUs)",
     ]
     return "\n".join(lines)
+
+
+def drift_line(before: float, after: float) -> str:
+    """The drift probe's two rates and how far apart they are, with a warning past :data:`DRIFT_WARNING`."""
+    change = after / before - 1
+    line = (
+        f"host drift: probe {before:.1f} passages/s before, {after:.1f} after ({change:+.0%}, "
+        f"{PROBE_TEXTS} sample paragraphs)"
+    )
+    if abs(change) > DRIFT_WARNING:
+        line += ": the host's speed changed during the run, so the ratio is off by about as much; run again"
+    return line
 
 
 def main() -> None:
