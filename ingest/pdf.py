@@ -197,8 +197,36 @@ def _page_layout(page: Any, number: int) -> tuple[list[_Line], list[Any]]:
 
     body = page.filter(outside) if boxes else page
     lines = _lines(body.extract_text_lines(return_chars=True, strip=True), number, float(page.height))
-    found = [(t.bbox[1], number, t.extract()) for t in tables]
+    found = [(t.bbox[1], number, _cells(t)) for t in tables]
     return lines, found
+
+
+class _CharsOnly:
+    """Stands in for a page where only its ``chars`` are read."""
+
+    def __init__(self, chars: list[dict[str, Any]]) -> None:
+        self.chars = chars
+
+
+def _cells(table: Any) -> list[list[str | None]]:
+    """pdfplumber's ``Table.extract()``, run on the page's glyphs that lie in the table's box.
+
+    ``extract`` tests every glyph of the page against every row's box (with the glyph's centre, a
+    row's box inside the table's). Keeping, in page order, only the glyphs whose centre is in the
+    table's box (edges included) hands it a superset of every row's glyphs, so the cells come out
+    the same, at a fraction of the tests on a page with a long table.
+    """
+    import copy
+
+    x0, top, x1, bottom = table.bbox
+    inside = [
+        c for c in table.page.chars
+        if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom
+    ]
+    narrowed = copy.copy(table)
+    narrowed.page = _CharsOnly(inside)
+    cells: list[list[str | None]] = narrowed.extract()
+    return cells
 
 
 def _lines(text_lines: list[dict[str, Any]], number: int, page_height: float) -> list[_Line]:

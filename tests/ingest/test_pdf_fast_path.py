@@ -74,3 +74,19 @@ def test_a_page_with_a_picture_takes_the_full_path(tmp_path: Path) -> None:
         objects = page_objects(doc, second)
         assert objects is not None
         assert "".join(ch["text"] for ch in objects["char"]) == "A page of text only"
+
+
+def test_table_cells_read_from_the_glyphs_in_the_tables_box_are_pdfplumbers() -> None:
+    import pdfplumber
+
+    from ingest.pdf import _cells, _is_real_table
+
+    tables = 0
+    for path in SAMPLE_PDFS:
+        with pdfplumber.open(str(path)) as doc:
+            for page in doc.pages:
+                for table in page.find_tables():
+                    if _is_real_table(table):
+                        assert _cells(table) == table.extract(), f"{path.name} page {page.page_number}"
+                        tables += 1
+    assert tables >= 3  # the samples' action plans
