@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -32,10 +33,13 @@ def ratio(a: str, b: str, cutoff: float = 0.0) -> float:
     """Similarity of two strings, 0-100 (difflib's ratio); 0 when cheap bounds show it is below ``cutoff``."""
     if not a and not b:
         return 100.0
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if cutoff and (100.0 * matcher.real_quick_ratio() < cutoff or 100.0 * matcher.quick_ratio() < cutoff):
-        return 0.0
-    return 100.0 * matcher.ratio()
+    if cutoff:  # difflib's real_quick_ratio and quick_ratio bounds, before its matcher indexes b
+        total = len(a) + len(b)
+        if 200.0 * min(len(a), len(b)) / total < cutoff:
+            return 0.0
+        if 200.0 * sum((Counter(a) & Counter(b)).values()) / total < cutoff:
+            return 0.0
+    return 100.0 * SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def token_set_ratio(a: str, b: str, cutoff: float = 0.0) -> float:
