@@ -98,7 +98,7 @@ _FRAGMENTS = st.sampled_from([
     b"BT", b"ET", b"Tj", b"TJ", b"T*", b"'", b'"', b"0", b"-1", b"+2", b"3.5", b".5", b"5.", b"-.", b"1.2.3",
     b"/F1", b"/", b"/a#20", b"(a)", b"(a\\)b)", b"(\\2433)", b"(\\q)", b"(", b")", b"<01>", b"<0A 1>", b"<>",
     b"<", b">", b"<<", b">>", b"[", b"]", b"{", b"}", b"true", b"false", b"%c", b"\x00", b"BI", b"ID", b"EI",
-    b"\xc3\xa9", b"#", b"\\",
+    b"\xc3\xa9", b"#", b"\\", b"(\\n\\0123)", b"(\\\r\n)", b"(a\rb)", b"1e5", b"+.5", b"\x80", b"/A", b"Tf1",
 ])
 _SEPARATORS = st.sampled_from([b"", b" ", b"\n", b"\r\n", b"\t", b"\x00", b"  "])
 
