@@ -15,8 +15,8 @@
    in one day), and steps 2 and 3 are minutes apart. So a fixed probe (:data:`PROBE_TEXTS`
    paragraphs of the Markdown samples) is encoded before step 2 and again after step 3, each time in
    a fresh child process (so this one stays cold, as a real ingest starts, and the two probes are
-   alike). The ratio is trustworthy when the
-   two probe rates agree; the printout says how far apart they are.
+   alike). The ratio is trustworthy when the two probe rates agree; the printout says how far apart
+   they are.
 
 Prints both, their ratio (encoder seconds / end-to-end seconds: 1.0 means ingest costs no more
 than embedding), peak memory (this process, and the largest child) and the machine load before

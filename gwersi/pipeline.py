@@ -193,15 +193,12 @@ def _unfinished(ctx: AppContext) -> bool:
     """
     from sqlalchemy import or_, select
 
-    from gwersi.tagging import tagged_marker
+    from gwersi.tagging import not_tagged_by
     from index.orm import Passage
 
-    marker = tagged_marker(ctx.settings.tagger)
     with ctx.sessions() as session:
         first = session.scalar(
-            select(Passage.id)
-            .where(or_(Passage.embedding.is_(None), Passage.tagged_with.is_(None), Passage.tagged_with != marker))
-            .limit(1)
+            select(Passage.id).where(or_(Passage.embedding.is_(None), not_tagged_by(ctx.settings.tagger))).limit(1)
         )
     return first is not None
 

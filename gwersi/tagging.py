@@ -308,6 +308,12 @@ def tagged_marker(tagger_name: str) -> str:
     return f"{tagger_name}@{TAXONOMY_VERSION}"
 
 
+def not_tagged_by(tagger_name: str) -> Any:
+    """SQL condition: the passage has no suggestions from ``tagger_name`` at this taxonomy version."""
+    marker = tagged_marker(tagger_name)
+    return or_(Passage.tagged_with.is_(None), Passage.tagged_with != marker)
+
+
 def tag_passages(
     ctx: AppContext,
     *,
@@ -328,7 +334,7 @@ def tag_passages(
         if review_ids is not None:
             stmt = stmt.where(Passage.review_id.in_(list(review_ids)))
         if not force:
-            stmt = stmt.where(or_(Passage.tagged_with.is_(None), Passage.tagged_with != marker))
+            stmt = stmt.where(not_tagged_by(name))
         if embedded_only and name in MODEL_TAGGERS:
             stmt = stmt.where(Passage.embedding.is_not(None), Passage.embedding_model == ctx.encoder.model_id)
         ids = list(session.scalars(stmt))

@@ -14,6 +14,7 @@ interpreter with that reader, dispatching operators exactly as pdfminer's ``exec
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -125,7 +126,7 @@ def read_objects(streams: Sequence[bytes]) -> list[Any] | None:
                 elif kind == "quote":  # the ' and " text operators
                     current.append(KWD(match.group(kind)))
                 # else a comment, which pdfminer drops
-            if _TRAILING_SPACE.match(data, pos).end() != len(data):  # type: ignore[union-attr]
+            if _TRAILING_SPACE.fullmatch(data, pos) is None:
                 raise _Unsupported(f"byte {data[pos:pos + 1]!r} at {pos}")
         if stack:
             raise _Unsupported("an array or dictionary left open")
@@ -134,7 +135,9 @@ def read_objects(streams: Sequence[bytes]) -> list[Any] | None:
         return None
 
 
-def _interpreter_class() -> type:
+@functools.cache
+def fast_interpreter_class() -> type:
+    """:class:`FastInterpreter` (built on first use, so importing this module loads no pdfminer)."""
     from pdfminer.pdfinterp import PDFPageInterpreter
     from pdfminer.psparser import PSKeyword, keyword_name
 
@@ -182,13 +185,3 @@ def _interpreter_class() -> type:
 
     return FastInterpreter
 
-
-_FAST: type | None = None
-
-
-def fast_interpreter_class() -> type:
-    """:class:`FastInterpreter` (built on first use, so importing this module loads no pdfminer)."""
-    global _FAST
-    if _FAST is None:
-        _FAST = _interpreter_class()
-    return _FAST

@@ -79,8 +79,8 @@ def _device_class() -> type:
             # the arithmetic of utils.translate_matrix, PDFLayoutAnalyzer.render_char and
             # LTChar.__init__ (and of apply_matrix_rect), in the same order, so the floats are
             # identical; then pdfplumber's Page.process_object (coordinates from the page's top).
-            if font.is_vertical() or not isinstance(font.fontname, str):
-                raise _NeedsFullPath("vertical writing or an undecodable font name")
+            if not isinstance(font.fontname, str):  # (vertical fonts go to render_string_vertical)
+                raise _NeedsFullPath("an undecodable font name")
             glyphs, chars, fontname = self._glyphs, self.chars, font.fontname
             height, mb_x0, mb_top, doctop = self._height, self._mb_x0, self._mb_top, self._doctop
             (a, b, c, d, e0, f0) = matrix
