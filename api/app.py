@@ -60,6 +60,7 @@ def warm_up(ctx: AppContext) -> dict[str, str]:
 
     checks: dict[str, str] = {"taxonomy": load_taxonomy().version}
     try:
+        ctx.encoder.load()  # the model itself, so the first query does not wait for torch
         checks["encoder"] = ctx.encoder.model_id
     except Exception as exc:  # reported by readiness, not fatal: liveness stays up
         checks["encoder"] = f"error: {describe(exc).detail}"

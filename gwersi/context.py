@@ -38,6 +38,13 @@ class QueryCachingEncoder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def load(self) -> None:
+        """Load the inner encoder's model now if it loads lazily (see
+        :meth:`index.encoder.SentenceTransformerEncoder.load`); raises if it cannot be loaded."""
+        load = getattr(self.inner, "load", None)
+        if load is not None:
+            load()
+
     def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
         """Encode ``texts``; a single text is looked up in (and added to) the cache."""
         if len(texts) != 1:

@@ -84,7 +84,7 @@ class EncodeRounds:
         """Load the model: start the encoder process, or the context's encoder (once, from any
         thread; :meth:`start` calls it too). A model that cannot be loaded raises here."""
         if not self._own_process:
-            _ = self._ctx.encoder
+            self._ctx.encoder.load()
             return
         with self._loading:
             if self._process is None and not self._closing:

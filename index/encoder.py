@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -105,15 +106,35 @@ class SentenceTransformerEncoder:
         self.path = folder
         self.sha256 = digest
         self.model_id = f"{name}@{digest[:12]}"
-        self._model = self._load(folder, threads)
-        get_dimension = (
-            getattr(self._model, "get_embedding_dimension", None)
-            or self._model.get_sentence_embedding_dimension
-        )
+        self._threads = threads
+        self._model: Any = None
+        self._loading = threading.Lock()
+        from index.minilm import is_mean_pooled_bert, mean_pooled_bert_dimension
+
+        if is_mean_pooled_bert(folder):  # its dimension is in its config: torch waits for the first text
+            self.dimension: int = mean_pooled_bert_dimension(folder)
+            return
+        model = self.load()
+        get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         dimension = get_dimension()
         if not dimension:
             raise EncoderError(f"the model at {folder} does not report an embedding dimension")
-        self.dimension: int = int(dimension)
+        self.dimension = int(dimension)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model itself (torch and its weights) has been loaded yet."""
+        return self._model is not None
+
+    def load(self) -> Any:
+        """Load the model now, once, from any thread (:meth:`encode` calls it; a mean-pooled BERT
+        folder such as the packaged one is otherwise loaded only by its first text, so a process that
+        only reads stored vectors, as ingest's tagging does beside an encoder process, never imports
+        torch). A model that cannot be loaded raises :class:`EncoderError` here."""
+        with self._loading:
+            if self._model is None:
+                self._model = self._load(self.path, self._threads)
+            return self._model
 
     @staticmethod
     def _load(folder: Path, threads: int | None) -> Any:
@@ -145,7 +166,7 @@ class SentenceTransformerEncoder:
         """Encode texts into float32 L2-normalised rows of shape (len(texts), dimension)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
+        vectors = self.load().encode(
             list(texts),
             batch_size=batch_size,
             show_progress_bar=show_progress,

@@ -36,6 +36,9 @@ def _serve(conn: Connection, kind: str, model_path: str | None, threads: int | N
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when an interrupted run stops
     try:
         encoder = make_encoder(kind, model_path, threads=threads)
+        load = getattr(encoder, "load", None)
+        if load is not None:  # now, so the parent hears of a model that cannot load before any text
+            load()
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send(("error", str(exc)))
         return

@@ -42,6 +42,12 @@ def is_mean_pooled_bert(folder: Path) -> bool:
     )
 
 
+def mean_pooled_bert_dimension(folder: Path) -> int:
+    """Length of the vectors :class:`MeanPooledBert` gives for ``folder`` (its ``hidden_size``),
+    read from its config without loading the model."""
+    return int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+
+
 class MeanPooledBert:
     """A sentence encoder for a mean-pooled, normalised BERT folder (see the module docstring)."""
 

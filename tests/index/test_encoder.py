@@ -60,6 +60,7 @@ def test_packaged_weights_with_the_wrong_hash_are_refused(
 def test_real_model_ranks_a_paraphrase_above_an_unrelated_passage() -> None:
     model = SentenceTransformerEncoder()
     assert model.dimension == 384
+    assert not model.loaded  # the packaged model's dimension is read from its config: torch waits
     assert model.model_id == f"all-MiniLM-L6-v2@{encoder_module.PACKAGED_MODEL_SHA256[:12]}"
     query, paraphrase, unrelated = model.encode(
         [
@@ -68,5 +69,28 @@ def test_real_model_ranks_a_paraphrase_above_an_unrelated_passage() -> None:
             "The council resurfaced the car park behind the library.",
         ]
     )
+    assert model.loaded
     assert np.linalg.norm(query) == pytest.approx(1.0, abs=1e-5)
     assert float(query @ paraphrase) > float(query @ unrelated) + 0.2
+
+
+def test_a_model_that_cannot_load_fails_at_first_use_or_load(tmp_path: Path) -> None:
+    """A mean-pooled BERT folder is loaded lazily; damaged weights still give the clear error,
+    from :meth:`load` (the API's warm-up and the encoder process call it) or the first text."""
+    from index.minilm import is_mean_pooled_bert
+
+    folder = tmp_path / "broken-minilm"
+    source = encoder_module.packaged_model_path()
+    for name in ("config.json", "modules.json", "tokenizer.json", "sentence_bert_config.json"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes((source / name).read_bytes())
+    (folder / "1_Pooling").mkdir()
+    (folder / "1_Pooling" / "config.json").write_bytes((source / "1_Pooling" / "config.json").read_bytes())
+    (folder / "model.safetensors").write_bytes(b"truncated weights")
+    assert is_mean_pooled_bert(folder)
+    model = SentenceTransformerEncoder(str(folder))
+    assert model.dimension == 384 and not model.loaded
+    with pytest.raises(EncoderError, match="could not load the embedding model"):
+        model.load()
+    with pytest.raises(EncoderError, match="could not load the embedding model"):
+        model.encode(["a text"])
