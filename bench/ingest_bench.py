@@ -43,6 +43,8 @@ FORMATS = (".pdf", ".docx", ".md", ".txt")
 _DIGITS = re.compile(r"\d+")
 PROBE_TEXTS = 384
 """Paragraphs in the drift probe (about 10 s of encoding here)."""
+TARGET_RATIO = 0.8
+"""The ratio ingest is aimed at (encoder alone / end to end)."""
 DRIFT_WARNING = 0.15
 """Probe rates further apart than this get a warning. Three probes in a row on a quiet host here
 gave 30.2-39.8 passages/s, so a smaller gap can be the probe's own noise."""
@@ -56,6 +58,32 @@ def peak_rss_mb() -> float:
 def peak_child_rss_mb() -> float:
     """Peak resident memory of the largest finished child process (parse workers, index builds), MiB."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """User plus system CPU seconds so far of this process and of its children that have been
+    waited for (parse workers, the encoder process: both are joined before ingest returns)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def cpu_lines(result: dict[str, Any], cpus: int, target: float = TARGET_RATIO) -> list[str]:
+    """What the run cost in CPU, and the best ratio that CPU cost allows on ``cpus`` cores.
+
+    Ingest keeps the cores busy (parse workers, the encoder, storing and tagging overlap), so its
+    wall time cannot fall below its CPU seconds over the core count. With the encoding costing what
+    it costs alone, the ratio is therefore bounded by the CPU spent outside the encoder: the second
+    line says how much of it the target allows.
+    """
+    used, alone_cpu = result["end_to_end_cpu_s"], result["encoder_alone_cpu_s"]
+    wall, alone = result["end_to_end_s"], result["encoder_alone_s"]
+    budget = cpus * alone / target  # core-seconds the whole ingest may use to reach the target
+    return [
+        f"CPU: end to end {used:.1f} core-s in {wall:.1f} s ({used / (wall * cpus):.0%} of {cpus} CPUs); "
+        f"encoder alone {alone_cpu:.1f} core-s ({1000 * alone_cpu / max(1, result['passages']):.1f} ms a passage)",
+        f"ceiling at this CPU cost: {alone * cpus / used:.2f}x; {target:.1f}x needs at most {budget:.0f} core-s "
+        f"end to end, i.e. {budget - alone_cpu:.0f} outside the encoder (now {used - alone_cpu:.0f})",
+    ]
 
 
 def load_average() -> str:
@@ -264,16 +292,16 @@ def run(docs: int | None = None, samples: Path = SAMPLES, *, workers: int | None
         probe_before = probe_rate_in_child(settings, probe)
         ctx = AppContext(settings)
         times = StageTimes()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_seconds()
         results, report = ingest_and_process(ctx, [corpus], times=times)
-        end_to_end = time.perf_counter() - start
+        end_to_end, end_to_end_cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
         statuses = {s: sum(1 for r in results if r.status == s) for s in ("ingested", "updated", "unchanged", "failed")}
         with ctx.sessions() as session:
             texts = list(session.scalars(select(Passage.text).order_by(Passage.id)))
         encoder = ctx.encoder
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_seconds()
         encoder.encode(texts, batch_size=settings.embed_batch_size)
-        encoder_alone = time.perf_counter() - start
+        encoder_alone, encoder_alone_cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
         ctx.close()
         probe_after = probe_rate_in_child(settings, probe)
     return {
@@ -283,6 +311,8 @@ def run(docs: int | None = None, samples: Path = SAMPLES, *, workers: int | None
         "indexed": report.indexed if report else 0,
         "end_to_end_s": end_to_end,
         "encoder_alone_s": encoder_alone,
+        "end_to_end_cpu_s": end_to_end_cpu,
+        "encoder_alone_cpu_s": encoder_alone_cpu,
         "ratio": encoder_alone / end_to_end,
         "probe_before_ps": probe_before,
         "probe_after_ps": probe_after,
@@ -329,6 +359,7 @@ def format_result(result: dict[str, Any]) -> str:
         f"{'encoder alone':<12} {result['encoder_alone_s']:8.2f}   "
         f"({result['passages'] / result['encoder_alone_s']:.1f} passages/s, same passages, same run)",
         f"ratio (encoder alone / end to end): {result['ratio']:.2f}x",
+        *(cpu_lines(result, os.cpu_count() or 1) if "end_to_end_cpu_s" in result else []),
         drift_line(result["probe_before_ps"], result["probe_after_ps"]),
         f"peak memory: {result['peak_rss_mb']:.0f} MiB (this process), "
         f"{result['peak_child_rss_mb']:.0f} MiB (largest child)",
