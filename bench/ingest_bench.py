@@ -71,9 +71,10 @@ def cpu_lines(result: dict[str, Any], cpus: int, target: float = TARGET_RATIO) -
     """What the run cost in CPU, and the best ratio that CPU cost allows on ``cpus`` cores.
 
     Ingest keeps the cores busy (parse workers, the encoder, storing and tagging overlap), so its
-    wall time cannot fall below its CPU seconds over the core count. With the encoding costing what
-    it costs alone, the ratio is therefore bounded by the CPU spent outside the encoder: the second
-    line says how much of it the target allows.
+    wall time cannot fall below its CPU seconds over the core count. The encoding costs at least
+    what it costs alone, so the ratio is bounded by the CPU spent beyond that (parsing, storing,
+    tagging, loading, and any extra the encoder pays inside ingest): the second line says how much
+    of it the target allows.
     """
     used, alone_cpu = result["end_to_end_cpu_s"], result["encoder_alone_cpu_s"]
     wall, alone = result["end_to_end_s"], result["encoder_alone_s"]
@@ -82,7 +83,7 @@ def cpu_lines(result: dict[str, Any], cpus: int, target: float = TARGET_RATIO) -
         f"CPU: end to end {used:.1f} core-s in {wall:.1f} s ({used / (wall * cpus):.0%} of {cpus} CPUs); "
         f"encoder alone {alone_cpu:.1f} core-s ({1000 * alone_cpu / max(1, result['passages']):.1f} ms a passage)",
         f"ceiling at this CPU cost: {alone * cpus / used:.2f}x; {target:.1f}x needs at most {budget:.0f} core-s "
-        f"end to end, i.e. {budget - alone_cpu:.0f} outside the encoder (now {used - alone_cpu:.0f})",
+        f"end to end, i.e. {budget - alone_cpu:.0f} beyond the encoder alone's (now {used - alone_cpu:.0f})",
     ]
 
 

@@ -31,9 +31,9 @@ def test_the_cpu_ceiling_follows_from_the_core_seconds() -> None:
     assert cpu == ("CPU: end to end 190.0 core-s in 100.0 s (95% of 2 CPUs); "
                    "encoder alone 140.0 core-s (140.0 ms a passage)")
     # 2 cores x 70 s alone / 190 core-s = 0.74x at best; 0.8x allows 2 x 70 / 0.8 = 175 core-s,
-    # 35 of them outside the encoder, where 50 are spent now
+    # 35 beyond what the encoding costs alone, where 50 are spent now
     assert ceiling == ("ceiling at this CPU cost: 0.74x; 0.8x needs at most 175 core-s end to end, "
-                       "i.e. 35 outside the encoder (now 50)")
+                       "i.e. 35 beyond the encoder alone's (now 50)")
 
 
 def test_a_steady_host_gets_no_warning_and_the_probe_is_fixed_sample_text() -> None:
