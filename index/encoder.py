@@ -129,8 +129,9 @@ class SentenceTransformerEncoder:
     def load(self) -> Any:
         """Load the model now, once, from any thread (:meth:`encode` calls it; a mean-pooled BERT
         folder such as the packaged one is otherwise loaded only by its first text, so a process that
-        only reads stored vectors, as ingest's tagging does beside an encoder process, never imports
-        torch). A model that cannot be loaded raises :class:`EncoderError` here."""
+        only reads stored vectors, as ingest's tagging does beside an encoder process, never loads
+        the weights; torch itself may still be imported there, e.g. by spaCy's thinc). A model that
+        cannot be loaded raises :class:`EncoderError` here."""
         with self._loading:
             if self._model is None:
                 self._model = self._load(self.path, self._threads)
