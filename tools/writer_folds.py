@@ -6,12 +6,15 @@ calibration, exactly as ``gwersi eval tagging`` builds it) is fitted on the trai
 that fold's writers and scored on their passages. A change to the taggers is kept only if it lifts
 this figure; ``gwersi eval tagging`` then reads the frozen parts (test10 to test12) once.
 
-    .venv/bin/python tools/writer_folds.py          # about five minutes on two cores
+    .venv/bin/python tools/writer_folds.py          # about eight minutes on two cores
 
 Measured when the neighbours member was added (2026-12-06): pooled micro-F1 0.591 before, 0.604
 with it (fold 1 0.593 -> 0.605, fold 2 0.588 -> 0.601). Measured when fusion became stacked
 (2026-12-07, ``taxonomy/stacking.py``): 0.604 with the weighted mean, 0.612 stacked (fold 1 0.613,
 fold 2 0.611). Out-of-fold rule scores with learned cue weights (2026-12-07): 0.613 (0.613 / 0.612).
+Tried and not adopted (2026-12-07), the held-out passages' section headings: put in front of the
+text for every member, 0.601 (0.608 / 0.593); as separate TF-IDF terms for the supervised member
+only, 0.612 (0.617 / 0.606). Most headings are structural ("1. Introduction", "Findings").
 """
 
 from __future__ import annotations
