@@ -41,9 +41,9 @@ class QueryCachingEncoder:
     def load(self) -> None:
         """Load the inner encoder's model now if it loads lazily (see
         :meth:`index.encoder.SentenceTransformerEncoder.load`); raises if it cannot be loaded."""
-        load = getattr(self.inner, "load", None)
-        if load is not None:
-            load()
+        from index.encoder import load_now
+
+        load_now(self.inner)
 
     def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
         """Encode ``texts``; a single text is looked up in (and added to) the cache."""

@@ -111,7 +111,8 @@ class SentenceTransformerEncoder:
         self._loading = threading.Lock()
         from index.minilm import is_mean_pooled_bert, mean_pooled_bert_dimension
 
-        if is_mean_pooled_bert(folder):  # its dimension is in its config: torch waits for the first text
+        self._mean_pooled_bert = is_mean_pooled_bert(folder)
+        if self._mean_pooled_bert:  # its dimension is in its config: torch waits for the first text
             self.dimension: int = mean_pooled_bert_dimension(folder)
             return
         model = self.load()
@@ -134,20 +135,20 @@ class SentenceTransformerEncoder:
         cannot be loaded raises :class:`EncoderError` here."""
         with self._loading:
             if self._model is None:
-                self._model = self._load(self.path, self._threads)
+                self._model = self._load(self.path, self._threads, mean_pooled_bert=self._mean_pooled_bert)
             return self._model
 
     @staticmethod
-    def _load(folder: Path, threads: int | None) -> Any:
+    def _load(folder: Path, threads: int | None, *, mean_pooled_bert: bool) -> Any:
         """The model: computed directly on torch for a mean-pooled BERT folder such as the packaged
         one (:mod:`index.minilm`, same vectors, about 3 s faster to load), else by sentence-transformers."""
         if threads is not None:
             import torch
 
             torch.set_num_threads(max(1, threads))
-        from index.minilm import MeanPooledBert, is_mean_pooled_bert
+        if mean_pooled_bert:
+            from index.minilm import MeanPooledBert
 
-        if is_mean_pooled_bert(folder):
             return MeanPooledBert(folder)
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -210,6 +211,14 @@ ENCODERS: dict[str, Callable[[str | None, int | None], Encoder]] = {
     "sentence-transformers": lambda path, threads: SentenceTransformerEncoder(path, threads=threads),
     "hashing": lambda _path, _threads: HashingEncoder(),
 }
+
+
+def load_now(encoder: Any) -> None:
+    """Load ``encoder``'s model now if it loads lazily (:meth:`SentenceTransformerEncoder.load`);
+    an encoder with nothing to load (the hashing one) is left as it is."""
+    load = getattr(encoder, "load", None)
+    if load is not None:
+        load()
 
 
 def make_encoder(kind: str, model_path: str | None = None, *, threads: int | None = None) -> Encoder:

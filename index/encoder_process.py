@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from index.encoder import make_encoder, thread_intra_op_threads
+from index.encoder import load_now, make_encoder, thread_intra_op_threads
 from index.errors import EncoderError
 
 STOP_SECONDS = 10.0
@@ -36,9 +36,7 @@ def _serve(conn: Connection, kind: str, model_path: str | None, threads: int | N
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when an interrupted run stops
     try:
         encoder = make_encoder(kind, model_path, threads=threads)
-        load = getattr(encoder, "load", None)
-        if load is not None:  # now, so the parent hears of a model that cannot load before any text
-            load()
+        load_now(encoder)  # so the parent hears of a model that cannot load before any text
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send(("error", str(exc)))
         return

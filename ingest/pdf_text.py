@@ -26,6 +26,7 @@ both roads would share, is then the larger part of what is left.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 PageObjects = dict[str, list[dict[str, Any]]]
@@ -35,6 +36,7 @@ class _NeedsFullPath(Exception):
     """Raised inside the interpreter at the first thing the fast road does not reproduce."""
 
 
+@functools.cache
 def _device_class() -> type:
     from pdfminer.pdffont import PDFUnicodeNotDefined
     from pdfplumber.page import PDFPageAggregatorWithMarkedContent
@@ -143,9 +145,6 @@ def _device_class() -> type:
     return GlyphCollector
 
 
-_COLLECTOR: type | None = None
-
-
 def page_objects(pdf: Any, page: Any, glyphs: dict[Any, Any] | None = None) -> PageObjects | None:
     """The page's objects as ``page.objects`` would give them (glyphs with the keys text work
     reads), without pdfplumber's object layer; ``None`` if the page needs the full path.
@@ -155,14 +154,11 @@ def page_objects(pdf: Any, page: Any, glyphs: dict[Any, Any] | None = None) -> P
     document's pages (pass one dict per document). pdfminer errors propagate as they would from
     pdfplumber.
     """
-    global _COLLECTOR
     from ingest.pdf_content import fast_interpreter_class
 
     if page.rotation % 360:
         return None
-    if _COLLECTOR is None:
-        _COLLECTOR = _device_class()
-    device = _COLLECTOR(pdf.rsrcmgr, page, {} if glyphs is None else glyphs)
+    device = _device_class()(pdf.rsrcmgr, page, {} if glyphs is None else glyphs)
     try:
         fast_interpreter_class()(pdf.rsrcmgr, device).process_page(page.page_obj)
     except _NeedsFullPath:
