@@ -10,7 +10,9 @@ shared across corpora, so a query's re-rendered twin is never in training), and 
 ranked by the reranker fitted on, and the policy that scored best on, the other folds. A frozen
 corpus (``heldout-test10``, ``heldout-test9``) is ranked by the reranker and policy fitted on all
 tunable queries and is never used to choose. ``before`` is the ranking the project served before
-confidence gating (k=60, weights 1:2, the section prior on every kind).
+confidence gating (k=60, weights 1:2, the section prior on every kind). ``pool-oracle`` is not a
+ranking anyone can serve: each query's reranking pool ordered by its own judgments, the ceiling of
+any reranker over today's candidates (below it, the candidates are what is missing).
 
 Judgments name a document (file stem) and quote a sentence from it; each quote is mapped to the
 passage that contains it, so the judgments do not depend on how ingest splits passages.
@@ -42,13 +44,13 @@ from gwersi.settings import Settings
 from index.fusion import rrf
 from index.metrics import MetricSummary, evaluate_run
 from index.ranking import DEFAULT_POLICY, RankingPolicy, fuse_hybrid
-from index.rerank import CandidatePool, LinearReranker, fit_reranker, rerank_order
+from index.rerank import CandidatePool, LinearReranker, fit_reranker, pool_ids, rerank_order
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = ("bm25", "dense", "hybrid")
 ROWS = (
     "bm25", "dense", "hybrid", "hybrid-shipped", "hybrid-no-thesaurus", "hybrid-rrf", "rrf-no-prior",
-    "rrf-no-concepts", "hybrid-before",
+    "rrf-no-concepts", "hybrid-before", "pool-oracle",
 )
 K = 10
 FETCH = 50  # what hybrid search fetches from each retriever for a first page of 10
@@ -159,6 +161,21 @@ class Lists:
             pool = pools.get(qid)
             ranked = rerank_order(pool, reranker(qid).score(pool), fused) if pool is not None else fused
             runs[qid] = [pid for pid, _ in ranked][:K]
+        return runs
+
+    def oracle(self, policy: RankingPolicy) -> dict[str, list[int]]:
+        """Each query's pool (:func:`index.rerank.pool_ids`) ordered by its own judgments, best grade
+        first (ties in ``policy``'s RRF order), deeper candidates after: what a perfect reranker of
+        these candidates would show."""
+        qrels = self.prepared.qrels
+        runs = {}
+        for qid, (b, d, c) in self.by_query.items():
+            fused = [pid for pid, _ in fuse_hybrid(b, d, policy, self.section_of, c)]
+            position = {pid: i for i, pid in enumerate(fused)}
+            pool = set(pool_ids(b, d, c))
+            grades = qrels.get(qid, {})
+            ordered = sorted(pool, key=lambda pid: (-grades.get(pid, 0), position.get(pid, len(fused)), pid))
+            runs[qid] = (ordered + [pid for pid in fused if pid not in pool])[:K]
         return runs
 
     def judged_pools(self, keep: Callable[[str], bool]) -> list[tuple[CandidatePool, dict[int, int]]]:
@@ -315,6 +332,7 @@ def run_search_eval(
             "rrf-no-prior": ls.hybrid(replace(fitted, prior_strength=0.0)),
             "rrf-no-concepts": ls.hybrid(replace(fitted, concept_weight=0.0)),
             "hybrid-before": ls.run(lambda b, d, _c, of=ls.section_of: legacy_hybrid(b, d, of), expand=False),
+            "pool-oracle": ls.oracle(fitted),
         }
         out["corpora"][name] = {
             "in_distribution": p.corpus.in_distribution,

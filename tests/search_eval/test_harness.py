@@ -123,6 +123,14 @@ def test_a_corpus_ingests_into_a_throwaway_catalogue_and_its_judgments_map(tmp_p
     run = lists.reranked(lambda q: per_fold[_fold_of(q, 2)], RankingPolicy(rrf_k=10))
     assert set(run) == set(lists.by_query) and all(0 < len(ids) <= 10 for ids in run.values())
     assert 0 < lists.score(run).ndcg <= 1
+    # the pool-oracle row: the same pools ordered by the judgments, so no reranker can beat it
+    oracle = lists.oracle(RankingPolicy(rrf_k=10))
+    served, best = lists.score(run).per_query, lists.score(oracle).per_query
+    assert set(best) == set(served) and all(best[q].ndcg >= served[q].ndcg - 1e-12 for q in served)
+    firsts = [(oracle[qid][0], set(prepared.qrels.get(qid, {})) & set(b[:50] + d[:50] + c[:50]))
+              for qid, (b, d, c) in lists.by_query.items()]
+    assert any(judged for _, judged in firsts)
+    assert all(first in judged for first, judged in firsts if judged)
     ctx.close()
 
 
