@@ -21,7 +21,9 @@ Measured 2026-12-07 (``gwersi eval search``, five query folds over the tunable c
 model's out-of-fold mean nDCG@10 0.701; pairwise on all products of two features 0.689-0.697 (C 1
 to 0.01); a pointwise gradient-boosted model on the grades 0.682. The pool itself ordered by the
 judgments (the ``pool-oracle`` row) reaches 0.93-0.97: the features, not the model's shape, limit
-the ordering.
+the ordering. More lexical evidence does not supply it either: the share of the query's terms in
+the passage, in its best sentence, and of the thesaurus expansions' terms, added as features, gave
+0.702-0.704. What is missing is semantic (paraphrase), which the encoder, not the reranker, holds.
 """
 
 from __future__ import annotations
