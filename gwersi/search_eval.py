@@ -12,7 +12,8 @@ corpus (``heldout-test10``, ``heldout-test9``) is ranked by the reranker and pol
 tunable queries and is never used to choose. ``before`` is the ranking the project served before
 confidence gating (k=60, weights 1:2, the section prior on every kind). ``pool-oracle`` is not a
 ranking anyone can serve: each query's reranking pool ordered by its own judgments, the ceiling of
-any reranker over today's candidates (below it, the candidates are what is missing).
+any reranker over today's candidates (where it is low, the candidates are what is missing; where
+``hybrid`` is far below it, the ordering is).
 
 Judgments name a document (file stem) and quote a sentence from it; each quote is mapped to the
 passage that contains it, so the judgments do not depend on how ingest splits passages.

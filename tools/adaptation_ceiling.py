@@ -40,7 +40,6 @@ from pathlib import Path
 import numpy as np
 
 from taxonomy.decision import DecisionPolicy, fit_policy, micro_f1, word_count
-from taxonomy.models import TagInput
 
 POOL_SIZES = (25, 50, 100)
 DRAWS = 5
@@ -64,10 +63,8 @@ def fold_scores() -> list[dict[str, object]]:
     out = []
     for fit in fit_folds():
         ids = list(fit.tagger.taxonomy.ids)
-        items = [TagInput(str(i), ex.text, v, ex.section_kind)
-                 for i, (ex, v) in enumerate(zip(fit.held_out, fit.vectors, strict=True))]
         out.append({
-            "scores": fit.tagger.score(items).scores,
+            "scores": fit.tagger.score(fit.inputs()).scores,
             "labels": np.array([[s in ex.standards for s in ids] for ex in fit.held_out]),
             "words": np.array([word_count(ex.text) for ex in fit.held_out]),
             "writers": np.array([writer(ex) for ex in fit.held_out]),

@@ -53,6 +53,11 @@ class FoldFit:
     held_out: list[LabelledExample]
     vectors: np.ndarray
 
+    def inputs(self) -> list[TagInput]:
+        """The held-out passages as tagger inputs, with their stored vectors."""
+        return [TagInput(str(i), ex.text, v, ex.section_kind)
+                for i, (ex, v) in enumerate(zip(self.held_out, self.vectors, strict=True))]
+
 
 def fit_folds() -> Iterator[FoldFit]:
     """For each fold: fit the whole recipe on the training data without its writers (four minutes)."""
@@ -79,10 +84,8 @@ def main() -> None:
     totals = np.zeros(3, dtype=int)
     start = time.perf_counter()
     for fit in fit_folds():
-        items = [TagInput(str(i), ex.text, v, ex.section_kind)
-                 for i, (ex, v) in enumerate(zip(fit.held_out, fit.vectors, strict=True))]
         counts = np.zeros(3, dtype=int)
-        for ex, row in zip(fit.held_out, fit.tagger.tag(items), strict=True):
+        for ex, row in zip(fit.held_out, fit.tagger.tag(fit.inputs()), strict=True):
             predicted, gold = {s.standard for s in row if s.accepted}, set(ex.standards)
             counts += (len(predicted & gold), len(predicted - gold), len(gold - predicted))
         totals += counts
