@@ -158,8 +158,11 @@ def bench_ingest(
         int | None, typer.Option(help="Documents to ingest: the samples replicated (default: the samples once).")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Parse worker processes (default: settings).")] = None,
+    repeat: Annotated[
+        int, typer.Option(min=1, help="Runs, one after the other; then the median ratio and the spread.")
+    ] = 1,
 ) -> None:
     """The whole ingest stage by stage, beside the encoder alone on the same passages (ratio), peak memory."""
-    from bench.ingest_bench import format_result, run
+    from bench.ingest_bench import report
 
-    typer.echo(format_result(run(docs, workers=workers)))
+    typer.echo(report(docs, workers=workers, repeat=repeat))

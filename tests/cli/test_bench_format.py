@@ -43,3 +43,13 @@ def test_a_steady_host_gets_no_warning_and_the_probe_is_fixed_sample_text() -> N
     texts = probe_texts()
     assert len(texts) == PROBE_TEXTS and all(len(t) >= 200 for t in texts)
     assert texts == probe_texts()
+
+
+def test_repeated_runs_end_with_the_median_ratio_and_the_spread() -> None:
+    from bench.ingest_bench import repeat_line
+
+    runs = [{"ratio": r, "end_to_end_s": e, "encoder_alone_s": a}
+            for r, e, a in ((0.70, 406.3, 283.9), (0.82, 405.0, 333.6), (0.74, 410.0, 300.0))]
+    assert repeat_line(runs) == ("3 runs: ratios 0.70x, 0.82x, 0.74x; median 0.74x; "
+                                 "end to end 405.0-410.0 s; encoder alone 283.9-333.6 s")
+    assert "median 0.76x" in repeat_line(runs[:2])
