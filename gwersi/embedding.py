@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from gwersi.context import AppContext
 from index.db import transaction
-from index.encoder import thread_intra_op_threads
+from index.encoder import load_now, thread_intra_op_threads
 from index.encoder_process import EncoderProcess
 from index.orm import Passage
 from index.store import passages_without_embedding, set_embeddings
@@ -84,7 +84,7 @@ class EncodeRounds:
         """Load the model: start the encoder process, or the context's encoder (once, from any
         thread; :meth:`start` calls it too). A model that cannot be loaded raises here."""
         if not self._own_process:
-            self._ctx.encoder.load()
+            load_now(self._ctx.encoder)
             return
         with self._loading:
             if self._process is None and not self._closing:
