@@ -22,10 +22,11 @@ Prints both, their ratio (encoder seconds / end-to-end seconds: 1.0 means ingest
 than embedding), peak memory (this process, and the largest child) and the machine load before
 and after. Run: ``gwersi bench ingest --docs 500`` or ``python -m bench.ingest_bench --docs 24``.
 
-``--repeat N`` runs steps 2 and 3 N times, one after the other, and ends with the median ratio and
-the spread of each figure (:func:`repeat_line`). Two back-to-back runs at 500 documents here took
-406.3 and 405.0 s end to end while the encoder alone took 283.9 and 333.6 s: the single ratio
-(0.70x, then 0.82x) moves with the host more than with the code.
+``--repeat N`` runs steps 2 to 4 N times, one after the other, each in a fresh process (so each
+starts cold), and ends with the median ratio and the spread of each figure (:func:`repeat_line`).
+Two back-to-back runs at 500 documents here took 406.3 and 405.0 s end to end while the encoder
+alone took 283.9 and 333.6 s: the single ratio (0.70x, then 0.82x) moves with the host more than
+with the code.
 """
 
 from __future__ import annotations
@@ -399,13 +400,26 @@ def repeat_line(results: list[dict[str, Any]]) -> str:
     )
 
 
+def run_in_child(docs: int | None, *, workers: int | None = None) -> dict[str, Any]:
+    """:func:`run` in a fresh spawned process: every repeat starts cold (its own imports, model load
+    and peak memory), as the first run in this process does."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        result: dict[str, Any] = pool.submit(run, docs, SAMPLES, workers=workers).result()
+        return result
+
+
 def report(docs: int | None, *, workers: int | None = None, repeat: int = 1) -> str:
-    """Run the benchmark ``repeat`` times; each run's printout, then :func:`repeat_line` if more than one."""
-    results = [run(docs, workers=workers) for _ in range(max(1, repeat))]
-    blocks = [format_result(r) for r in results]
-    if len(results) > 1:
-        blocks.append(repeat_line(results))
-    return "\n\n".join(blocks)
+    """Run the benchmark ``repeat`` times; each run's printout, then :func:`repeat_line` if more than one.
+
+    One run is measured in this process; repeats each run in a fresh process (:func:`run_in_child`).
+    """
+    if repeat <= 1:
+        return format_result(run(docs, workers=workers))
+    results = [run_in_child(docs, workers=workers) for _ in range(repeat)]
+    return "\n\n".join([*(format_result(r) for r in results), repeat_line(results)])
 
 
 def main() -> None:
