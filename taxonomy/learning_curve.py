@@ -59,21 +59,29 @@ class LearningCurve:
     """Writers with too few passages to hold the largest size out of their other reviews."""
 
 
-def _split(passages: Sequence[HeldoutPassage], need: int, rng: np.random.Generator) -> tuple[list[LabelledExample],
-                                                                                             list[LabelledExample]]:
-    reviews = sorted({p.review for p in passages})
-    order = [reviews[i] for i in rng.permutation(len(reviews))]
-    pool_reviews: list[str] = []
+def review_split(reviews: Sequence[str], need: int,
+                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of a learning pool and a test set, split by whole review: reviews in random order
+    join the pool until it holds at least ``need`` items (the last review always tests); the pool's
+    indices come back shuffled, the test's in order."""
+    names = sorted(set(reviews))
+    order = [names[i] for i in rng.permutation(len(names))]
+    chosen: list[str] = []
     count = 0
     for review in order[:-1]:
         if count >= need:
             break
-        pool_reviews.append(review)
-        count += sum(1 for p in passages if p.review == review)
-    pool = [p.example for p in passages if p.review in pool_reviews]
-    test = [p.example for p in passages if p.review not in pool_reviews]
-    pool = [pool[i] for i in rng.permutation(len(pool))]
-    return pool, test
+        chosen.append(review)
+        count += sum(1 for r in reviews if r == review)
+    in_pool = np.isin(np.asarray(reviews), chosen)
+    pool = np.flatnonzero(in_pool)
+    return pool[rng.permutation(len(pool))], np.flatnonzero(~in_pool)
+
+
+def _split(passages: Sequence[HeldoutPassage], need: int, rng: np.random.Generator) -> tuple[list[LabelledExample],
+                                                                                             list[LabelledExample]]:
+    pool, test = review_split([p.review for p in passages], need, rng)
+    return [passages[i].example for i in pool], [passages[i].example for i in test]
 
 
 def _learned(examples: Sequence[LabelledExample], writer: str) -> list[LabelledExample]:

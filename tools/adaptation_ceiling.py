@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from taxonomy.decision import DecisionPolicy, fit_policy, micro_f1, word_count
+from taxonomy.learning_curve import review_split
 
 POOL_SIZES = (25, 50, 100)
 DRAWS = 5
@@ -82,20 +83,10 @@ def _best_shift(policy: DecisionPolicy, scores: np.ndarray, labels: np.ndarray, 
 
 
 def _pool_split(reviews: np.ndarray, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
-    """Whole reviews into a pool of ``size`` passages (shuffled, cut to size); the other reviews test."""
-    names = sorted(set(reviews))
-    chosen: list[str] = []
-    count = 0
-    for name in (names[i] for i in rng.permutation(len(names))[:-1]):
-        if count >= size:
-            break
-        chosen.append(name)
-        count += int((reviews == name).sum())
-    if count < size:
-        return None
-    in_pool = np.isin(reviews, chosen)
-    pool = np.flatnonzero(in_pool)
-    return pool[rng.permutation(len(pool))][:size], np.flatnonzero(~in_pool)
+    """Whole reviews into a pool of ``size`` passages (as the learning curve splits; shuffled, cut to
+    size); the other reviews test. ``None`` if the writer has too few passages."""
+    pool, test = review_split(list(reviews), size, rng)
+    return (pool[:size], test) if len(pool) >= size else None
 
 
 def _methods(f: dict[str, np.ndarray | DecisionPolicy], pool: np.ndarray,
