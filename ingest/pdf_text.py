@@ -10,8 +10,9 @@ each glyph becomes a small dictionary computed exactly as pdfminer's ``LTChar`` 
 grouping, table extraction and filtering read, instead of an ``LTChar`` that is converted later.
 Paths (rules, boxes, curves) are left to the device and converted by ``Page.process_object``, so
 the table finder sees the very edges it would have seen. The result is installed as the page's
-objects, and pdfplumber's own ``find_tables``, ``filter`` and ``extract_text_lines`` run on it: the lines
-and tables are the ones the full object layer gives, at about half the cost.
+objects, and pdfplumber's own ``find_tables`` and ``filter`` run on it (text lines come from
+``ingest.pdf_lines``, which gives pdfplumber's): the lines and tables are the ones the full object
+layer gives, at about half the cost.
 
 A page with an image or a form XObject, vertical writing, a rotated page or a byte-string font
 name returns ``None`` and is read by the full pdfplumber path (``ingest.pdf``): those are the
