@@ -73,6 +73,34 @@ def first_token_alternatives(pattern: list[dict[str, Any]]) -> list[list[dict[st
     return [[{attr: value}, *pattern[1:]] for value in dict.fromkeys(spec["IN"])]
 
 
+def required_words(pattern: list[dict[str, Any]]) -> list[tuple[str, frozenset[str]]]:
+    """What a token pattern cannot match without: for each token it must match at least once (no
+    ``OP``, or ``+``, or a ``{n,m}`` count from one), the attribute (``LOWER`` or ``LEMMA``) and
+    the words it accepts there. A passage holding none of one entry's words cannot match the
+    pattern. Tests of other kinds (``LIKE_NUM``, ``NOT_IN``, ...) are not listed."""
+    out = []
+    for token in pattern:
+        op = str(token.get("OP", "1"))
+        if not (op in ("1", "+") or (op.startswith("{") and not op.startswith(("{0", "{,")))):
+            continue
+        for attr in ("LOWER", "LEMMA"):
+            spec = token.get(attr)
+            if isinstance(spec, str):
+                out.append((attr, frozenset([spec])))
+            elif isinstance(spec, dict) and set(spec) == {"IN"}:
+                out.append((attr, frozenset(spec["IN"])))
+    return out
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """One token pattern's Matcher and the words (string hashes, by attribute: 0 ``LOWER``,
+    1 ``LEMMA``) it cannot match without."""
+
+    required: tuple[tuple[int, frozenset[int]], ...]
+    matcher: Any
+
+
 def _cue_weight(tokens: int, cue: str, title_stems: set[str]) -> float:
     if tokens >= 3:
         return 1.0
@@ -103,10 +131,19 @@ class RuleTagger:
         self.pipeline = pipeline or get_pipeline()
         vocab = self.pipeline.nlp.vocab
         self._phrases = PhraseMatcher(vocab, attr="LEMMA")
-        self._patterns = Matcher(vocab)
-        self._negation_kinds: dict[int, str] = {}  # negation patterns share the cue patterns' Matcher:
-        # spaCy walks every token of a passage once per Matcher call
+        self._gates: list[_Gate] = []  # a Matcher per token pattern, run only where it can match
+        self._negation_kinds: dict[int, str] = {}
         self._cues: dict[int, _Cue] = {}
+
+        def gate(key: str, pattern: list[dict[str, Any]]) -> None:
+            matcher = Matcher(vocab)
+            matcher.add(key, first_token_alternatives(pattern))
+            required = tuple(
+                (0 if attr == "LOWER" else 1, frozenset(vocab.strings.add(w) for w in words))
+                for attr, words in required_words(pattern)
+            )
+            self._gates.append(_Gate(required, matcher))
+
         for j, standard in enumerate(self.taxonomy.standards):
             title_stems = set(content_stems(standard.title)) - {"practice"}
             for cue in standard.cue_phrases:
@@ -117,10 +154,10 @@ class RuleTagger:
                 self._register(key, j, _cue_weight(tokens, cue, title_stems), cue, docs[0][0].lemma_)
             for name, pattern, weight in STANDARD_PATTERNS.get(standard.id, ()):
                 key = f"{standard.id}|pattern:{name}"
-                self._patterns.add(key, first_token_alternatives(pattern))
+                gate(key, pattern)
                 self._register(key, j, weight, name, "")
         for name, pattern in NEGATION_PATTERNS:
-            self._patterns.add(f"negation:{name}", first_token_alternatives(pattern))
+            gate(f"negation:{name}", pattern)
             self._negation_kinds[vocab.strings[f"negation:{name}"]] = name
         self.cue_reliability: dict[str, float] = {}
         """Weight multipliers learned by :meth:`fit_cue_weights` (cue key -> factor in (0, 1])."""
@@ -157,7 +194,7 @@ class RuleTagger:
         """All cue matches in a parsed passage, each flagged as negated or not."""
         raw: list[tuple[Any, int, int]] = list(self._phrases(doc))
         negations = []
-        for match_id, start, end in self._patterns(doc):
+        for match_id, start, end in self._pattern_matches(doc):
             kind = self._negation_kinds.get(match_id)
             if kind is None:
                 raw.append((match_id, start, end))
@@ -178,6 +215,20 @@ class RuleTagger:
             else m
             for m in out
         ]
+
+    def _pattern_matches(self, doc: Doc) -> list[tuple[Any, int, int]]:
+        """The token patterns' matches. Each pattern's Matcher runs only on a passage holding every
+        word it requires: one Matcher over all patterns tries every pattern at every token (it was
+        most of the rule tagger's matching time), while about one pattern can match a passage."""
+        from spacy.attrs import LEMMA, LOWER
+
+        words = doc.to_array([LOWER, LEMMA]).reshape(-1, 2)
+        present = (set(words[:, 0].tolist()), set(words[:, 1].tolist()))
+        found: list[tuple[Any, int, int]] = []
+        for gate in self._gates:
+            if all(not needed.isdisjoint(present[attr]) for attr, needed in gate.required):
+                found.extend(gate.matcher(doc))
+        return found
 
     @staticmethod
     def _is_negated(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from taxonomy.keyword import KeywordTagger
 from taxonomy.models import TagInput
-from taxonomy.rule import RuleTagger, first_token_alternatives
+from taxonomy.rule import RuleTagger, first_token_alternatives, required_words
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +173,45 @@ def test_rule_matches_are_the_same_with_split_first_tokens() -> None:
     whole.add("p", [pattern])
     split.add("p", first_token_alternatives(pattern))
     assert sorted(whole(doc)) == sorted(split(doc)) and len(whole(doc)) >= 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ([{"LEMMA": "meet"}, {"LOWER": {"IN": ["the", "a"]}, "OP": "?"}, {"LOWER": {"IN": ["criteria", "threshold"]}}],
+         [("LEMMA", {"meet"}), ("LOWER", {"criteria", "threshold"})]),
+        ([{"LEMMA": "wait"}, {"OP": "{0,2}"}, {"LIKE_NUM": True}], [("LEMMA", {"wait"})]),
+        ([{"LOWER": "no", "OP": "+"}, {"LOWER": "x", "OP": "*"}, {"LOWER": "y", "OP": "!"}], [("LOWER", {"no"})]),
+        ([{"LOWER": "a", "OP": "{1,3}"}, {"LOWER": "b", "OP": "{,3}"}, {"LOWER": "c", "OP": "{0,1}"}],
+         [("LOWER", {"a"})]),
+        ([{"LOWER": {"NOT_IN": ["a"]}}, {"LEMMA": "be", "LOWER": "was"}], [("LOWER", {"was"}), ("LEMMA", {"be"})]),
+    ],
+)
+def test_required_words_are_the_tokens_a_pattern_must_match(pattern: list, expected: list) -> None:
+    assert required_words(pattern) == [(attr, frozenset(words)) for attr, words in expected]
+
+
+def test_gated_pattern_matchers_find_what_one_matcher_over_every_pattern_finds(rule: RuleTagger) -> None:
+    from spacy.matcher import Matcher
+
+    from taxonomy.rule_patterns import NEGATION_PATTERNS, STANDARD_PATTERNS
+    from taxonomy.training import load_sample_sources
+
+    examples, _ = load_sample_sources(REPO / "data" / "sample-sources")
+    texts = [e.text for e in examples]
+    texts += [
+        "The children were never spoken to and were not seen by the school.",
+        "She waited 14 weeks for an assessment; there was no evidence of neglect.",
+    ]
+    whole = Matcher(rule.pipeline.nlp.vocab)
+    for standard, patterns in STANDARD_PATTERNS.items():
+        for name, pattern, _weight in patterns:
+            whole.add(f"{standard}|pattern:{name}", first_token_alternatives(pattern))
+    for name, pattern in NEGATION_PATTERNS:
+        whole.add(f"negation:{name}", first_token_alternatives(pattern))
+    found = 0
+    for doc in rule.pipeline.pipe(texts):
+        expected = sorted(whole(doc))
+        assert sorted(rule._pattern_matches(doc)) == expected, doc.text[:80]
+        found += len(expected)
+    assert len(texts) > 400 and found > 200
