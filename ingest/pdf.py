@@ -200,7 +200,7 @@ def _page_layout(page: Any, number: int) -> tuple[list[_Line], list[Any]]:
 
     body = page.filter(outside) if boxes else page
     found = text_lines(body.chars)  # pdfplumber's extract_text_lines, done directly
-    if found is None:  # rotated glyphs: pdfplumber's own rules
+    if found is None:  # a rotated glyph, or a line break inside a glyph's text: pdfplumber's own rules
         found = body.extract_text_lines(return_chars=True, strip=True)
     lines = _lines(found, number, float(page.height))
     return lines, [(t.bbox[1], number, _cells(t)) for t in tables]
