@@ -26,9 +26,10 @@ from operator import itemgetter
 from typing import Any
 
 TOLERANCE = 3.0
-"""pdfplumber's default x and y tolerance (points) for words and lines."""
+"""pdfplumber's default x and y tolerance (points) for words and lines (a test checks they agree;
+pdfplumber itself is imported only when a PDF is read)."""
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
-"""pdfplumber's ligature expansions (``expand_ligatures=True``)."""
+"""pdfplumber's ligature expansions (``expand_ligatures=True``; a test checks they agree)."""
 _TRIMMED = re.compile(r" *([^\n]+?) *(\n|$)")
 _TOP = itemgetter("top")
 _X0 = itemgetter("x0")
@@ -121,10 +122,9 @@ def _line(words: list[_Word]) -> dict[str, Any] | None:
     """A line's text map (one space between words, ligatures expanded), trimmed as pdfplumber trims
     it; ``None`` if nothing but spaces is left."""
     texts = [[LIGATURES.get(t, t) for t in map(_TEXT, word)] for _, word in words]
-    if all(len(t) == 1 for word in texts for t in word):  # one letter a glyph (no blanks in words):
-        text = " ".join("".join(word) for word in texts)  # nothing to trim, the line is every glyph
-        if text.strip() and text[:1] != " " and text[-1:] != " ":
-            return _found(text, [c for _, word in words for c in word])
+    if all(len(t) == 1 for word in texts for t in word):  # one letter a glyph, never a blank (blanks
+        # end words): nothing to trim, the line is every glyph
+        return _found(" ".join("".join(word) for word in texts), [c for _, word in words for c in word])
     letters: list[str] = []
     owners: list[Glyph | None] = []
     for _top, word in words:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pdfplumber.utils import chars_to_textmap
 
-from ingest.pdf_lines import text_lines
+from ingest.pdf_lines import LIGATURES, TOLERANCE, text_lines
 
 REPO = Path(__file__).resolve().parents[2]
 PDFS = sorted((REPO / "data" / "samples").glob("*.pdf"))
@@ -40,6 +40,13 @@ def _glyph(text: str, x0: float, top: float, width: float = 5.0, size: float = 1
 # Glyph texts with every case the word and line rules treat apart: letters, ligatures (one glyph,
 # two or three letters), blanks, an empty text, multi-letter texts with spaces at either end.
 TEXTS = ["a", "b", "C", "1", ".", "ﬁ", "ﬀ", "ﬃ", " ", "\u00a0", "", "ab", " a", "a ", "\t", "é"]
+
+
+def test_the_constants_are_pdfplumbers() -> None:
+    from pdfplumber.utils import text
+
+    assert LIGATURES == text.LIGATURES
+    assert TOLERANCE == text.DEFAULT_X_TOLERANCE == text.DEFAULT_Y_TOLERANCE
 
 
 @pytest.mark.parametrize("seed", range(300))
