@@ -45,6 +45,11 @@ class QueryCachingEncoder:
 
         load_now(self.inner)
 
+    def token_counts(self, texts: list[str]) -> list[int] | None:
+        """The inner encoder's token count of each text (see :func:`index.encoder.length_order`)."""
+        counts = getattr(self.inner, "token_counts", None)
+        return None if counts is None else counts(texts)
+
     def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
         """Encode ``texts``; a single text is looked up in (and added to) the cache."""
         if len(texts) != 1:

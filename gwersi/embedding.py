@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from gwersi.context import AppContext
 from index.db import transaction
-from index.encoder import load_now, thread_intra_op_threads
+from index.encoder import length_order, load_now, thread_intra_op_threads
 from index.encoder_process import EncoderProcess
 from index.orm import Passage
 from index.store import passages_without_embedding, set_embeddings
@@ -136,20 +136,22 @@ class EncodeRounds:
         if self._default_threads is None and process is None:
             self._default_threads = thread_intra_op_threads()
         began = time.perf_counter()
-        parts = []
+        order = length_order(self._ctx.encoder, texts)
+        dimension = process.dimension if process is not None else self._ctx.encoder.dimension
+        vectors = np.zeros((len(texts), dimension), dtype=np.float32)
         batch = self._ctx.settings.embed_batch_size
-        # One batch per call (the texts come sorted): between any two batches the thread count can
+        # One batch per call, longest in tokens first: between any two batches the thread count can
         # change and a closing caller can stop the round.
-        for start in range(0, len(texts), batch):
+        for start in range(0, len(order), batch):
             if self._closing:
                 raise RuntimeError("embedding stopped: the ingest was interrupted")
+            rows = order[start : start + batch]
             threads = self._threads
             if process is not None:
-                parts.append(process.encode(texts[start : start + batch], batch_size=batch, threads=threads))
+                vectors[rows] = process.encode([texts[i] for i in rows], batch_size=batch, threads=threads)
                 continue
             thread_intra_op_threads(threads if threads is not None else self._default_threads)
-            parts.append(self._ctx.encoder.encode(texts[start : start + batch], batch_size=batch))
-        vectors = np.concatenate(parts)
+            vectors[rows] = self._ctx.encoder.encode([texts[i] for i in rows], batch_size=batch)
         if self._on_seconds is not None:
             self._on_seconds(time.perf_counter() - began)
         return vectors

@@ -48,33 +48,58 @@ def mean_pooled_bert_dimension(folder: Path) -> int:
     return int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["hidden_size"])
 
 
+def _configs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The folder's ``config.json`` and its ``sentence_bert_config.json`` (empty when missing)."""
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    try:
+        settings = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        settings = {}
+    return config, settings
+
+
+def _max_input_tokens(config: dict[str, Any], settings: dict[str, Any]) -> int:
+    return min(int(settings.get("max_seq_length", 512)), int(config["max_position_embeddings"]))
+
+
+def load_tokenizer(folder: Path) -> Any:
+    """The folder's tokenizer as :class:`MeanPooledBert` runs it: truncated at the model's longest
+    input (its ``max_seq_length``, at most its position table), never padded. Loads no weights."""
+    from tokenizers import Tokenizer
+
+    try:
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=_max_input_tokens(*_configs(folder)))
+    except Exception as exc:  # noqa: BLE001 - tokenizers raises its own types
+        raise EncoderError(f"could not load the embedding model's tokenizer at {folder}: {exc}") from exc
+    tokenizer.no_padding()
+    return tokenizer
+
+
 class MeanPooledBert:
     """A sentence encoder for a mean-pooled, normalised BERT folder (see the module docstring)."""
 
     def __init__(self, folder: Path) -> None:
         import torch
         from safetensors.torch import load_file
-        from tokenizers import Tokenizer
 
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        try:
-            settings = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            settings = {}
+        config, settings = _configs(folder)
         self.hidden = int(config["hidden_size"])
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))
-        self.max_length = min(int(settings.get("max_seq_length", 512)), int(config["max_position_embeddings"]))
+        self.max_length = _max_input_tokens(config, settings)
         try:
             weights = load_file(str(folder / "model.safetensors"))
-            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        except Exception as exc:  # noqa: BLE001 - safetensors/tokenizers raise their own types
+        except Exception as exc:  # noqa: BLE001 - safetensors raises its own types
             raise EncoderError(f"could not load the embedding model at {folder}: {exc}") from exc
-        self.tokenizer.enable_truncation(max_length=self.max_length)
-        self.tokenizer.no_padding()
+        self.tokenizer = load_tokenizer(folder)
         self._w = {k.removeprefix("bert."): v.float() for k, v in weights.items()}
         self._torch = torch
+
+    def token_counts(self, texts: list[str]) -> list[int]:
+        """How many tokens each text is read as (after truncation): the width it pads a batch to."""
+        return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
 
     def get_embedding_dimension(self) -> int:
         """Length of the vectors :meth:`encode` returns."""

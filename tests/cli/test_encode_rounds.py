@@ -154,3 +154,39 @@ def test_tail_rounds_shrink_to_half_of_what_waits(ctx: AppContext, monkeypatch: 
         rounds.finish()
     finally:
         rounds.close()
+
+
+def test_a_round_goes_to_the_encoder_longest_in_tokens_first_and_each_vector_lands_on_its_passage(
+    ctx: AppContext,
+) -> None:
+    """Batches follow the encoder's own token counts, not characters; the vectors are put back in
+    the round's order, so each passage gets its own text's vector."""
+    inner = ctx.encoder.inner  # type: ignore[attr-defined]
+    counts = {}  # a stand-in token count the passages' character order disagrees with
+
+    def token_counts(texts: list[str]) -> list[int]:
+        return [counts.setdefault(t, (len(t) * 7919) % 101) for t in texts]
+
+    batches: list[list[str]] = []
+    encode = inner.encode
+
+    def recording(texts: list[str], **kwargs: object) -> np.ndarray:
+        batches.append(list(texts))
+        return encode(texts, **kwargs)
+
+    inner.token_counts = token_counts
+    inner.encode = recording
+    ctx.settings.embed_batch_size = 2
+    rounds = EncodeRounds(ctx)
+    try:
+        assert rounds.start() == 6
+        assert rounds.finish() == 6
+    finally:
+        rounds.close()
+    sent = [counts[t] for batch in batches for t in batch]
+    assert len(batches) == 3 and sent == sorted(sent, reverse=True)
+    stored = _vectors(ctx)
+    with ctx.sessions() as session:
+        texts = {p.id: p.text for p in session.scalars(select(Passage))}
+    for pid, blob in stored.items():
+        np.testing.assert_array_equal(np.frombuffer(blob or b"", dtype=np.float32), encode([texts[pid]])[0])

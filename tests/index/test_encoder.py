@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from index import encoder as encoder_module
-from index.encoder import ENCODERS, HashingEncoder, SentenceTransformerEncoder, make_encoder
+from index.encoder import ENCODERS, HashingEncoder, SentenceTransformerEncoder, length_order, make_encoder
 from index.errors import EncoderError, UnknownNameError
 
 
@@ -72,6 +72,40 @@ def test_real_model_ranks_a_paraphrase_above_an_unrelated_passage() -> None:
     assert model.loaded
     assert np.linalg.norm(query) == pytest.approx(1.0, abs=1e-5)
     assert float(query @ paraphrase) > float(query @ unrelated) + 0.2
+
+
+class _Counted:
+    def __init__(self, counts: list[int] | None) -> None:
+        self._counts = counts
+
+    def token_counts(self, texts: list[str]) -> list[int] | None:
+        return self._counts
+
+
+@pytest.mark.parametrize(
+    ("encoder", "expected"),
+    [
+        (_Counted([3, 9, 1, 9]), [1, 3, 0, 2]),  # longest in tokens first, ties in the given order
+        (_Counted([5, 5, 5, 5]), [0, 1, 2, 3]),
+        (_Counted(None), [0, 1, 2, 3]),  # a folder that counts no tokens: as given
+        (HashingEncoder(), [0, 1, 2, 3]),  # no tokens at all
+    ],
+)
+def test_length_order(encoder: object, expected: list[int]) -> None:
+    assert length_order(encoder, ["a", "bb", "ccc", "dddd"]) == expected
+
+
+def test_the_packaged_models_token_counts_need_no_weights() -> None:
+    """Counting tokens loads the tokenizer alone, truncates as the model does, and names and numbers
+    split into more tokens than their characters suggest (why rounds sort by tokens)."""
+    model = SentenceTransformerEncoder()
+    plain, names, long = model.token_counts(
+        ["the family was seen at home", "Ffion Gwenllian 07/03/2019", "word " * 1000]
+    )
+    assert not model.loaded
+    assert plain == 8  # [CLS] six words [SEP]
+    assert names > plain and len("Ffion Gwenllian 07/03/2019") < len("the family was seen at home")
+    assert long == 256  # the model's max_seq_length
 
 
 def test_a_model_that_cannot_load_fails_at_first_use_or_load(tmp_path: Path) -> None:
