@@ -15,6 +15,13 @@ fold 2 0.611). Out-of-fold rule scores with learned cue weights (2026-12-07): 0.
 Tried and not adopted (2026-12-07), the held-out passages' section headings: put in front of the
 text for every member, 0.601 (0.608 / 0.593); as separate TF-IDF terms for the supervised member
 only, 0.612 (0.617 / 0.606). Most headings are structural ("1. Introduction", "Findings").
+Tried and not adopted (2026-12-08), the paragraphs around a passage: the supervised member's scores
+(out of fold) for the paragraph before and after it in its review's source, or the mean over the
+review's other labelled passages, as extra stacker inputs per standard. On the stacker's own
+out-of-writer probabilities for the 4,175 review passages of the training data, with the policy
+chosen on them as the calibration does, micro-F1 moved 0.6293 -> 0.6292 to 0.6295 (neighbours as
+two inputs, their maximum or mean, with presence flags) and to 0.6283 (review mean): a paragraph's
+own words already carry what its neighbours add, so the full folds were not run.
 """
 
 from __future__ import annotations
