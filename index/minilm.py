@@ -97,10 +97,6 @@ class MeanPooledBert:
         self._w = {k.removeprefix("bert."): v.float() for k, v in weights.items()}
         self._torch = torch
 
-    def token_counts(self, texts: list[str]) -> list[int]:
-        """How many tokens each text is read as (after truncation): the width it pads a batch to."""
-        return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
-
     def get_embedding_dimension(self) -> int:
         """Length of the vectors :meth:`encode` returns."""
         return self.hidden
